@@ -1,0 +1,98 @@
+"""Configuration in layers: defaults, then the environment, then instance/config.py, then a test's mapping."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from portal.domain.clock import parse_fixed_today
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Safe development defaults; nothing secret has a default that production would accept."""
+    return {
+        "PORTAL_ENV": "development",
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": None,
+        "PORTAL_TODAY": None,
+        "PORTAL_SMS_GATEWAY": "outbox",
+        "PORTAL_SMS_URL": None,
+        "PORTAL_SMS_TOKEN": None,
+        "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
+        "PORTAL_LANGUAGES": ("ru", "kk", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """The documented variables (README, DESIGN §5), read from the process environment."""
+    names = {
+        "PORTAL_ENV": "PORTAL_ENV",
+        "SECRET_KEY": "SECRET_KEY",
+        "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+        "REDIS_URL": "REDIS_URL",
+        "PORTAL_TODAY": "PORTAL_TODAY",
+        "PORTAL_SMS_GATEWAY": "PORTAL_SMS_GATEWAY",
+        "PORTAL_SMS_URL": "PORTAL_SMS_URL",
+        "PORTAL_SMS_TOKEN": "PORTAL_SMS_TOKEN",
+    }
+    return {key: environ[var] for var, key in names.items() if environ.get(var)}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// forms and drive them with psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def finalise(config: dict[str, Any]) -> None:
+    """Check the combined configuration and derive what follows from it, or refuse to start."""
+    env = config["PORTAL_ENV"]
+    if env not in ("development", "production"):
+        raise ConfigError(f"PORTAL_ENV must be 'development' or 'production', not {env!r}")
+    production = env == "production"
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise ConfigError("SECRET_KEY is required when PORTAL_ENV=production")
+        # A development key that changes on every start: sessions end on restart, nothing to leak.
+        config["SECRET_KEY"] = os.urandom(32).hex()
+
+    raw_today = config.get("PORTAL_TODAY")
+    if raw_today and not isinstance(raw_today, date):
+        if production:
+            raise ConfigError("PORTAL_TODAY is refused when PORTAL_ENV=production")
+        try:
+            config["PORTAL_TODAY"] = parse_fixed_today(str(raw_today))
+        except ValueError as error:
+            raise ConfigError(f"PORTAL_TODAY must be YYYY-MM-DD, not {raw_today!r}") from error
+    elif raw_today and production:
+        raise ConfigError("PORTAL_TODAY is refused when PORTAL_ENV=production")
+
+    gateway = config["PORTAL_SMS_GATEWAY"]
+    if gateway not in ("outbox", "http"):
+        raise ConfigError(f"PORTAL_SMS_GATEWAY must be 'outbox' or 'http', not {gateway!r}")
+    if gateway == "http" and not config.get("PORTAL_SMS_URL"):
+        raise ConfigError("PORTAL_SMS_URL is required when PORTAL_SMS_GATEWAY=http")
+
+    if production:
+        config["SESSION_COOKIE_SECURE"] = True

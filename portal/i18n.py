@@ -1,0 +1,73 @@
+"""Languages (ru default, kk, en), the remembered choice, and locale-aware money and dates for templates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, Response, current_app, request
+from flask_babel import get_locale, refresh
+
+from portal.extensions import babel
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"ru": "РУС", "kk": "ҚАЗ", "en": "ENG"}
+# Plain "ru" prints KZT; the Kazakhstan locales print the tenge sign.
+CURRENCY_LOCALES = {"ru": "ru_KZ", "kk": "kk_KZ"}
+
+
+def select_language() -> str:
+    """?lang= on any page, then the remembered cookie, then Russian."""
+    offered = current_app.config["PORTAL_LANGUAGES"]
+    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in offered:
+            return str(candidate)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def remember_language(response: Response) -> Response:
+    """A language chosen with ?lang= stays chosen on the next visit."""
+    chosen = request.args.get("lang", "")
+    if chosen in current_app.config["PORTAL_LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+        )
+    return response
+
+
+def money(value: Decimal | None) -> str:
+    """1 234 567,89 ₸ in Russian and Kazakh, ₸1,234,567.89 in English."""
+    if value is None:
+        return ""
+    language = current_language()
+    if language in CURRENCY_LOCALES:
+        return format_currency(value, "KZT", locale=CURRENCY_LOCALES[language])
+    return "₸" + format_decimal(value, format="#,##0.00", locale=language)
+
+
+def day(value: date | None) -> str:
+    """Dates as dd.mm.yyyy, as the manual writes them."""
+    return value.strftime("%d.%m.%Y") if value is not None else ""
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_language, default_translation_directories="translations")
+    # The locale belongs to the request, not to an app context that may outlive it (CLI, tests).
+    app.before_request(refresh)
+    app.after_request(remember_language)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["day"] = day
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        return {"current_language": current_language(), "language_names": LANGUAGE_NAMES}

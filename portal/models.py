@@ -1,0 +1,181 @@
+"""The stored facts: clients, their contracts, schedule entries, deposits, and the FAQ.
+
+Figures (payments made, debts, statuses) are derived from these by portal.domain.schedule, never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.domain.schedule import Deposit as DepositFact
+from portal.domain.schedule import Entry
+from portal.extensions import db
+
+Money = Numeric(14, 2, asdecimal=True)
+
+
+class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "clients"
+    __table_args__ = (
+        CheckConstraint("length(iin) = 12", name="iin_length"),
+        CheckConstraint("gender in ('M', 'F')", name="gender"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iin: Mapped[str] = mapped_column(String(12), unique=True)
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    id_number: Mapped[str] = mapped_column(String(20))
+    id_issued_on: Mapped[date] = mapped_column(Date)
+    id_valid_until: Mapped[date] = mapped_column(Date)
+    id_issuer: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    contracts: Mapped[list[Contract]] = relationship(
+        back_populates="client", order_by="Contract.signed_on, Contract.id", lazy="raise"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name, self.middle_name) if part)
+
+
+class Contract(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("kind in ('rent_to_own', 'loan')", name="kind"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("payments > 0", name="payments_positive"),
+        CheckConstraint("monthly_payment >= 0", name="monthly_payment_not_negative"),
+        CheckConstraint("payment_day between 1 and 31", name="payment_day"),
+        CheckConstraint("penalty >= 0 and fine >= 0 and state_duty >= 0", name="charges_not_negative"),
+        CheckConstraint("ends_on >= signed_on", name="ends_after_signed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(50), unique=True)
+    account: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    signed_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    collateral: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    payments: Mapped[int]
+    monthly_payment: Mapped[Decimal] = mapped_column(Money)
+    payment_day: Mapped[int]
+    penalty: Mapped[Decimal] = mapped_column(Money)
+    fine: Mapped[Decimal] = mapped_column(Money)
+    state_duty: Mapped[Decimal] = mapped_column(Money)
+
+    client: Mapped[Client] = relationship(back_populates="contracts", lazy="raise")
+    schedule: Mapped[list[ScheduleEntry]] = relationship(
+        back_populates="contract", order_by="ScheduleEntry.due_on", lazy="raise"
+    )
+    deposits: Mapped[list[Deposit]] = relationship(
+        back_populates="contract", order_by="Deposit.paid_on, Deposit.seq", lazy="raise"
+    )
+
+
+class ScheduleEntry(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "schedule_entries"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "due_on"),
+        CheckConstraint("principal >= 0 and interest >= 0 and debited >= 0", name="money_not_negative"),
+        CheckConstraint("debit_on >= due_on", name="debit_not_before_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    due_on: Mapped[date] = mapped_column(Date)
+    debit_on: Mapped[date] = mapped_column(Date)
+    principal: Mapped[Decimal] = mapped_column(Money)
+    interest: Mapped[Decimal] = mapped_column(Money)
+    debited: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    debited_on: Mapped[date | None] = mapped_column(Date)
+
+    contract: Mapped[Contract] = relationship(back_populates="schedule", lazy="raise")
+
+    @property
+    def accrued(self) -> Decimal:
+        return self.principal + self.interest
+
+    def as_fact(self) -> Entry:
+        return Entry(
+            due_on=self.due_on,
+            debit_on=self.debit_on,
+            principal=self.principal,
+            interest=self.interest,
+            debited=self.debited,
+            debited_on=self.debited_on,
+        )
+
+
+class Deposit(db.Model):  # type: ignore[name-defined,misc]
+    """Money the client paid into the contract's personal account.
+
+    Deposits have no number of their own in the core system, so a deposit is known by its contract, its date
+    and its place among that day's deposits in the import file (seq), which makes re-imports idempotent.
+    """
+
+    __tablename__ = "deposits"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "paid_on", "seq"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    paid_on: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(default=0)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    contract: Mapped[Contract] = relationship(back_populates="deposits", lazy="raise")
+
+    def as_fact(self) -> DepositFact:
+        return DepositFact(on=self.paid_on, amount=self.amount)
+
+
+class FaqEntry(db.Model):  # type: ignore[name-defined,misc]
+    """A question and its answer in every language of the cabinet, loaded by `portal faq FILE`."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(index=True)
+    topic: Mapped[str] = mapped_column(String(50))
+    question_ru: Mapped[str] = mapped_column(Text)
+    question_kk: Mapped[str] = mapped_column(Text)
+    question_en: Mapped[str] = mapped_column(Text)
+    answer_ru: Mapped[str] = mapped_column(Text)
+    answer_kk: Mapped[str] = mapped_column(Text)
+    answer_en: Mapped[str] = mapped_column(Text)
+
+    def question(self, language: str) -> str:
+        return str(getattr(self, f"question_{language}"))
+
+    def answer(self, language: str) -> str:
+        return str(getattr(self, f"answer_{language}"))

@@ -1,0 +1,33 @@
+"""One place decides whether a request gets the whole page or one named block of it (htmx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def is_htmx_request() -> bool:
+    """An htmx request that swaps part of a page; a history restore wants the whole page (django-htmx rules)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+        and request.headers.get("HX-Boosted") != "true"
+    )
+
+
+def render_page(template: str, block: str | None = None, **context: Any) -> Response:
+    """The whole page, or only `block` of it for an htmx request; either way the answer varies by HX-Request."""
+    if block is not None and is_htmx_request():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

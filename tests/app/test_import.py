@@ -1,0 +1,265 @@
+"""`portal import`: all or nothing, every bad record named by its path, idempotent."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Client, Contract, Deposit, ScheduleEntry
+
+DESIGN_EXAMPLE: dict[str, Any] = {
+    "clients": [
+        {
+            "iin": "880515301238",
+            "last_name": "Ахметов",
+            "first_name": "Данияр",
+            "middle_name": "Серикович",
+            "gender": "M",
+            "birth_date": "1988-05-15",
+            "id_number": "041234567",
+            "id_issued_on": "2019-06-01",
+            "id_valid_until": "2029-05-31",
+            "id_issuer": "МВД РК",
+            "email": "d.akhmetov@example.kz",
+            "phone": "+77011234567",
+            "contracts": [
+                {
+                    "number": "ДА-2022-00117",
+                    "account": "1000000001",
+                    "kind": "rent_to_own",
+                    "signed_on": "2022-06-20",
+                    "ends_on": "2037-06-10",
+                    "collateral": "Квартира",
+                    "address": "г. Астана, ул. Кенесары, д. 40, кв. 12",
+                    "amount": "18000000.00",
+                    "payments": 180,
+                    "monthly_payment": "151234.56",
+                    "payment_day": 10,
+                    "penalty": "0.00",
+                    "fine": "0.00",
+                    "state_duty": "0.00",
+                    "schedule": [
+                        {
+                            "due_on": "2022-07-10",
+                            "debit_on": "2022-07-25",
+                            "principal": "61234.56",
+                            "interest": "90000.00",
+                            "debited": "151234.56",
+                            "debited_on": "2022-07-25",
+                        },
+                        {
+                            "due_on": "2022-08-10",
+                            "debit_on": "2022-08-25",
+                            "principal": "61800.00",
+                            "interest": "89434.56",
+                        },
+                    ],
+                    "deposits": [{"on": "2022-07-05", "amount": "151234.56"}],
+                }
+            ],
+        }
+    ]
+}
+
+
+def write(tmp_path: Path, document: Any, name: str = "export.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every imported table, ids included: "changes nothing" means this stays equal."""
+    tables = {"clients": Client, "contracts": Contract, "entries": ScheduleEntry, "deposits": Deposit}
+    return {
+        name: [tuple(row) for row in db.session.execute(select(model.__table__).order_by(model.id))]
+        for name, model in tables.items()
+    }
+
+
+def count(model: Any) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_the_design_example_imports(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))])
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 clients, 1 contracts, 2 schedule entries, 1 deposits" in result.output
+    client = db.session.scalars(select(Client)).one()
+    assert (client.iin, client.full_name, client.phone) == ("880515301238", "Ахметов Данияр Серикович", "+77011234567")
+    contract = db.session.scalars(select(Contract)).one()
+    assert contract.client_id == client.id
+    assert contract.amount == Decimal("18000000.00")
+    assert isinstance(contract.monthly_payment, Decimal)
+    entries = db.session.scalars(select(ScheduleEntry).order_by(ScheduleEntry.due_on)).all()
+    assert [(e.debited, e.debited_on is not None) for e in entries] == [(Decimal("151234.56"), True), (0, False)]
+
+
+def test_importing_the_same_file_twice_changes_nothing(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, DESIGN_EXAMPLE)
+    assert runner.invoke(args=["portal", "import", str(path)]).exit_code == 0
+    first = snapshot()
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert snapshot() == first
+
+
+def test_a_new_export_updates_in_place_and_drops_what_the_core_system_removed(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    contract_id = db.session.scalar(select(Contract.id))
+    changed = copy.deepcopy(DESIGN_EXAMPLE)
+    contract = changed["clients"][0]["contracts"][0]
+    contract["penalty"] = "1500.00"
+    contract["schedule"][1].update(debited="151234.56", debited_on="2022-08-25")
+    del contract["schedule"][0]
+    contract["deposits"].append({"on": "2022-08-01", "amount": "151234.56"})
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, changed))])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Contract.id)) == contract_id
+    assert db.session.scalar(select(Contract.penalty)) == Decimal("1500.00")
+    assert db.session.scalars(select(ScheduleEntry.debited)).all() == [Decimal("151234.56")]
+    assert count(Deposit) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda d: d["clients"][0]["contracts"][0]["schedule"][1].update(principal="abc"),
+            "clients[0].contracts[0].schedule[1].principal: not a number",
+        ),
+        (
+            lambda d: d["clients"][0]["contracts"][0]["schedule"][1].update(principal=61800.0),
+            "clients[0].contracts[0].schedule[1].principal: must be a decimal string",
+        ),
+        (
+            lambda d: d["clients"][0]["contracts"][0].update(amount="-1.00"),
+            "clients[0].contracts[0].amount: must not be negative",
+        ),
+        (
+            lambda d: d["clients"][0]["contracts"][0].update(amount="1.005"),
+            "clients[0].contracts[0].amount: more than two decimal places",
+        ),
+        (lambda d: d["clients"][0].update(iin="821214240092"), "clients[0].iin: not a valid IIN"),
+        (lambda d: d["clients"][0].update(iin="88051530123"), "clients[0].iin: not a valid IIN"),
+        (
+            lambda d: d["clients"][0].update(phone="+7 495 123 45 67"),
+            "clients[0].phone: not a Kazakhstan mobile number",
+        ),
+        (lambda d: d["clients"][0].update(birth_date="15.05.1988"), "clients[0].birth_date: not a date"),
+        (lambda d: d["clients"][0].update(id_issued_on="2023-02-31"), "clients[0].id_issued_on: not a date"),
+        (lambda d: d["clients"][0].pop("last_name"), "clients[0].last_name: missing"),
+        (lambda d: d["clients"][0].update(nickname="Дан"), "clients[0].nickname: unknown field"),
+        (lambda d: d["clients"][0].update(gender="X"), "clients[0].gender: must be 'M' or 'F'"),
+        (lambda d: d["clients"][0]["contracts"][0].update(kind="lease"), "clients[0].contracts[0].kind: must be"),
+        (
+            lambda d: d["clients"][0]["contracts"][0].update(payments="180"),
+            "clients[0].contracts[0].payments: not a whole number",
+        ),
+        (lambda d: d["clients"][0]["contracts"][0].update(account="10-01"), "clients[0].contracts[0].account"),
+        (
+            lambda d: d["clients"][0]["contracts"][0]["schedule"][1].update(debit_on="2022-08-01"),
+            "clients[0].contracts[0].schedule[1]: debit_on is before due_on",
+        ),
+        (
+            lambda d: d["clients"][0]["contracts"][0]["schedule"][1].update(due_on="2022-07-10", debit_on="2022-07-25"),
+            "clients[0].contracts[0]: schedule has two entries due on 2022-07-10",
+        ),
+        (
+            lambda d: d["clients"][0]["contracts"][0]["deposits"][0].update(amount="0.00"),
+            "clients[0].contracts[0].deposits[0].amount: must be more than zero",
+        ),
+        (lambda d: d["clients"].append(copy.deepcopy(d["clients"][0])), "clients[1].iin: the same IIN as clients[0]"),
+    ],
+)
+def test_a_bad_record_is_named_by_its_path_and_nothing_is_written(
+    runner: FlaskCliRunner, tmp_path: Path, change: Any, problem: str
+) -> None:
+    document = copy.deepcopy(DESIGN_EXAMPLE)
+    change(document)
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, document))])
+
+    assert result.exit_code == 1
+    assert problem in result.output
+    assert "Nothing was written" in result.output
+    assert count(Client) == count(Contract) == count(ScheduleEntry) == 0
+
+
+def test_every_bad_record_is_named_not_only_the_first(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    document = copy.deepcopy(DESIGN_EXAMPLE)
+    document["clients"].append(copy.deepcopy(document["clients"][0]))
+    document["clients"][1].update(iin="921102404563", phone="12")
+    document["clients"][1]["contracts"][0].update(number="ДА-2", account="1000000009")
+    document["clients"][1]["contracts"][0]["schedule"][0]["principal"] = "x"
+    document["clients"][0]["contracts"][0]["schedule"][1]["interest"] = "1e5"
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, document))])
+
+    assert result.exit_code == 1
+    assert "clients[0].contracts[0].schedule[1].interest: not a number" in result.output
+    assert "clients[1].phone: not a Kazakhstan mobile number" in result.output
+    assert "clients[1].contracts[0].schedule[0].principal: not a number" in result.output
+
+
+def test_a_file_that_is_not_json_is_refused(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"clients": [', encoding="utf-8")
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.output
+
+
+def test_an_account_held_by_another_client_is_refused_without_writing(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    before = snapshot()
+    other = copy.deepcopy(DESIGN_EXAMPLE)
+    other["clients"][0].update(iin="921102404563", phone="+77017654321")
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, other, "other.json"))])
+
+    assert result.exit_code == 1
+    assert "clients[0].contracts[0].number: this contract belongs to another client" in result.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_a_failure_half_way_leaves_nothing_behind(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal import importer
+
+    real_upsert = importer._upsert
+    calls = []
+
+    def failing_upsert(session: Any, table: Any, rows: Any, key: Any) -> None:
+        calls.append(table.name)
+        if table.name == "schedule_entries":
+            raise RuntimeError("the disk is full")
+        real_upsert(session, table, rows, key)
+
+    monkeypatch.setattr(importer, "_upsert", failing_upsert)
+
+    with pytest.raises(RuntimeError):
+        importer.import_file(db.session, write(tmp_path, DESIGN_EXAMPLE))
+
+    assert calls[:2] == ["clients", "contracts"]
+    assert count(Client) == count(Contract) == 0

@@ -1,0 +1,78 @@
+"""Playwright in Debian's Chromium against the app served on a free loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from portal.demo import load_demo
+from portal.extensions import db
+from tests.conftest import ARTIFACTS, TODAY, empty_tables, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: `apt-get install chromium` (make test installs it when run as root)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "locale": "ru-RU"}
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(migrated: str) -> Iterator[LiveServer]:
+    """The app with the demo accounts, served by a real HTTP server in a thread."""
+    app = make_app(migrated)
+    with app.app_context():
+        load_demo(db.session, TODAY)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Any:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
