@@ -37,7 +37,7 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict portal/domain
+	$(BIN)/mypy --strict --follow-imports=silent portal/domain portal/sms
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3 tests/artifacts/*.png

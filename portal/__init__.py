@@ -26,10 +26,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     portal_config.finalise(app.config)
 
     from portal import cli, errors, i18n, models, rendering  # noqa: F401  (models registers the tables)
-    from portal.extensions import csrf, db, login_manager, migrate
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    limiter.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
@@ -37,10 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from portal.auth import bp as auth_bp
+    from portal.auth import session as auth_session
     from portal.cabinet import bp as cabinet_bp
     from portal.faq import bp as faq_bp
     from portal.main import bp as main_bp
 
+    auth_session.init_app(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cabinet_bp)

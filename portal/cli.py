@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from portal.clock import today
@@ -13,6 +14,7 @@ from portal.demo import load_demo
 from portal.extensions import db
 from portal.faq.loader import load_faq
 from portal.importer import ImportRejected, import_file
+from portal.sms import read_outbox
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
@@ -63,3 +65,17 @@ def faq_command(file: Path) -> None:
         _reject(error)
         return
     click.echo(f"FAQ loaded: {count} questions.")
+
+
+@portal.command("sms-outbox")
+@click.option("--limit", default=10, show_default=True, help="How many of the latest messages to show.")
+def sms_outbox_command(limit: int) -> None:
+    """Show the latest SMS written to the development outbox (codes included; refused in production)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        click.echo("The SMS outbox is for development only.", err=True)
+        raise SystemExit(1)
+    messages = read_outbox(Path(current_app.config["PORTAL_SMS_OUTBOX"]), limit)
+    if not messages:
+        click.echo("The outbox is empty.")
+    for message in messages:
+        click.echo(f"{message['sent_at']}  {message['to']}  {message['text']}")

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from portal.clock import system_clock
 from portal.domain.clock import parse_fixed_today
 
 
@@ -23,6 +24,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": None,
         "PORTAL_TODAY": None,
+        "PORTAL_CLOCK": system_clock,
         "PORTAL_SMS_GATEWAY": "outbox",
         "PORTAL_SMS_URL": None,
         "PORTAL_SMS_TOKEN": None,
@@ -37,6 +39,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        # Flask-Limiter: counters in Redis when REDIS_URL is set (see finalise); if Redis fails, each
+        # instance falls back to its own memory and logs the error instead of refusing to serve.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_KEY_PREFIX": "portal",
     }
 
 
@@ -93,6 +101,10 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError(f"PORTAL_SMS_GATEWAY must be 'outbox' or 'http', not {gateway!r}")
     if gateway == "http" and not config.get("PORTAL_SMS_URL"):
         raise ConfigError("PORTAL_SMS_URL is required when PORTAL_SMS_GATEWAY=http")
+
+    if config.get("REDIS_URL"):
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
 
     if production:
         config["SESSION_COOKIE_SECURE"] = True

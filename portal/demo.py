@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from portal.auth.passwords import hash_password
 from portal.domain.clock import KZ_TZ
 from portal.importer import ImportReport, import_document, parse_document
-from portal.models import Client, Contract
+from portal.models import Client, Contract, OneTimeCode
 
 CENT = Decimal("0.01")
 DEMO_PASSWORD = "Demo2026!"  # noqa: S105  (published in DESIGN §5 for support staff)
@@ -216,6 +216,10 @@ def load_demo(session: Session, today: date) -> ImportReport:
     demo_clients = session.scalars(select(Client).where(Client.iin.in_([AKHMETOV_IIN, SEITKALI_IIN]))).all()
     for client in demo_clients:
         client.is_demo = True
+        client.failed_logins = 0
+        client.locked_until = None
+        client.session_version += 1  # a demonstration's sessions end with the reset
+        session.execute(delete(OneTimeCode).where(OneTimeCode.client_id == client.id))
         session.execute(delete(Contract).where(Contract.client_id == client.id, Contract.number.not_in(named)))
         if client.iin == AKHMETOV_IIN:
             client.password_hash = hash_password(DEMO_PASSWORD)

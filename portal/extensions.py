@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,6 +32,11 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Войдите, чтобы продолжить.")
 csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+# DESIGN §4: generous per address (many clients share one behind a carrier's NAT), shared by every sign-in
+# endpoint; the per-account lock and the per-phone and per-code caps in the database do the fine work.
+SIGN_IN_LIMIT = "60/minute;600/hour"
+sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=["POST"])
 babel = Babel()
 
 

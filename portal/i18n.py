@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, Response, current_app, request
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale
 
 from portal.extensions import babel
 
@@ -62,8 +62,6 @@ def day(value: date | None) -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language, default_translation_directories="translations")
-    # The locale belongs to the request, not to an app context that may outlive it (CLI, tests).
-    app.before_request(refresh)
     app.after_request(remember_language)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day

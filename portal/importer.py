@@ -199,7 +199,7 @@ class ImportDocument(_Record):
     clients: list[ClientRecord]
 
 
-class ImportRejected(Exception):  # noqa: N818  (a rejection, not an error of ours)
+class ImportRejected(Exception):
     """The file was not imported; `problems` names every bad record by its path."""
 
     def __init__(self, problems: Sequence[str]) -> None:

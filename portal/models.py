@@ -5,8 +5,9 @@ Figures (payments made, debts, statuses) are derived from these by portal.domain
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -14,11 +15,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.schedule import Deposit as DepositFact
@@ -26,6 +30,26 @@ from portal.domain.schedule import Entry
 from portal.extensions import db
 
 Money = Numeric(14, 2, asdecimal=True)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database (SQLite would otherwise hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -49,8 +73,15 @@ class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Sign-in state. A session carries the version it was made under; logout and a password change
+    # bump it, which ends every session of this client on every app instance.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
 
     contracts: Mapped[list[Contract]] = relationship(
         back_populates="client", order_by="Contract.signed_on, Contract.id", lazy="raise"
@@ -156,6 +187,28 @@ class Deposit(db.Model):  # type: ignore[name-defined,misc]
 
     def as_fact(self) -> DepositFact:
         return DepositFact(on=self.paid_on, amount=self.amount)
+
+
+class OneTimeCode(db.Model):  # type: ignore[name-defined,misc]
+    """An SMS code for first-time authorization or a password reset; only its keyed hash is stored."""
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (
+        CheckConstraint("purpose in ('register', 'reset')", name="purpose"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_one_time_codes_phone_created_at", "phone", "created_at"),  # the hourly cap per phone
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    phone: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(100))  # seed$hmac-sha256
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class FaqEntry(db.Model):  # type: ignore[name-defined,misc]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
 
@@ -28,6 +28,18 @@ def render_page(template: str, block: str | None = None, **context: Any) -> Resp
     return response
 
 
+def redirect_to(location: str) -> Response:
+    """Leave the page: a 303 for a browser, HX-Redirect for htmx (never a redirect swapped into a fragment)."""
+    if is_htmx_request():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = location
+    else:
+        response = redirect(location, 303)
+    response.vary.add("HX-Request")
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

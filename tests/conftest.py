@@ -3,11 +3,17 @@ the app, its test client and CLI runner, and a fixed "today"."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +24,30 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
+from werkzeug.test import TestResponse
 
 from portal import create_app
 from portal.extensions import db
 
 # A fixed day for every test that does not choose its own: statuses must not depend on when tests run.
 TODAY = date(2026, 11, 24)
+# 11:00 in Almaty on TODAY: where a test's clock starts.
+START = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that a test moves by hand: `clock.advance(minutes=5)`."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -90,15 +114,30 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
-def app(migrated: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    overrides = getattr(request, "param", {})
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Path:
+    return tmp_path / "sms-outbox.jsonl"
+
+
+@pytest.fixture
+def app(migrated: str, clock: FakeClock, outbox: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app under test. The test body runs in the context of a twin app on the same database, as a
+    separate process would: requests then get app contexts of their own (as in production), so nothing
+    cached in `g` by one request leaks into the next."""
+    overrides = {"PORTAL_CLOCK": clock, "PORTAL_SMS_OUTBOX": str(outbox), **getattr(request, "param", {})}
     app = make_app(migrated, **overrides)
-    with app.app_context():
-        yield app
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
-        db.engine.dispose()
+    with running(make_app(migrated, **overrides)):
+        try:
+            yield app
+        finally:
+            db.session.rollback()
+            empty_tables()
+    with running(app):
+        pass
 
 
 @pytest.fixture
@@ -117,3 +156,96 @@ def demo(app: Flask) -> None:
     from portal.demo import load_demo
 
     load_demo(db.session, TODAY)
+
+
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    """What a client does to get in, through the test client, with CSRF on as in production."""
+
+    def __init__(self, client: FlaskClient, outbox: Path) -> None:
+        self.client = client
+        self.outbox = outbox
+
+    def token(self) -> str:
+        """The session's CSRF token, from a page that always has a form."""
+        return csrf_token(self.client.get("/register").get_data(as_text=True))
+
+    def login(
+        self, account: str = "1000000001", iin: str = "880515301238", password: str = "Demo2026!", **headers: str
+    ) -> TestResponse:
+        data = {"csrf_token": self.token(), "account": account, "iin": iin, "password": password}
+        return self.client.post("/login", data=data, headers=headers)
+
+    def logout(self) -> TestResponse:
+        return self.client.post("/logout", data={"csrf_token": self.token()})
+
+    def submit_facts(self, path: str = "/register", **facts: str) -> TestResponse:
+        data = {
+            "account": "1000000003",
+            "contract_number": "ДА-2023-00318",
+            "iin": "921102404563",
+            "phone": "+7 701 765 43 21",
+            "contract_date": "2023-03-15",
+            "consent": "y",
+            **facts,
+        }
+        data["csrf_token"] = self.token()
+        return self.client.post(path, data=data)
+
+    def last_code(self) -> str:
+        lines = self.outbox.read_text(encoding="utf-8").splitlines()
+        match = re.search(r"\b(\d{6})\b", json.loads(lines[-1])["text"])
+        assert match, lines[-1]
+        return match.group(1)
+
+    def submit_code(self, code: str, path: str = "/register/code") -> TestResponse:
+        return self.client.post(path, data={"csrf_token": self.token(), "code": code})
+
+    def submit_password(
+        self, password: str, confirmation: str | None = None, path: str = "/register/password"
+    ) -> TestResponse:
+        data = {
+            "csrf_token": self.token(),
+            "password": password,
+            "confirmation": password if confirmation is None else confirmation,
+        }
+        return self.client.post(path, data=data)
+
+
+@pytest.fixture
+def auth(client: FlaskClient, outbox: Path) -> AuthActions:
+    return AuthActions(client, outbox)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A real redis-server of our own on a free port, stopped after the test."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing: `apt-get install redis-server` (make test installs it)")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,18 +1,303 @@
-"""Sign-in pages. The flows themselves arrive with issue 4; the routes exist so that links resolve."""
+"""Sign-in pages: Первичная авторизация (five facts → SMS code → password), the two-step login, logout and the
+password reset, which repeats the first three steps for a client who has a password already."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.auth import bp
-from portal.rendering import render_page
+from portal.auth.codes import (
+    CodeRefused,
+    Refusal,
+    Verdict,
+    check_code,
+    issue_code,
+    latest_code,
+    resend_wait,
+)
+from portal.auth.forms import (
+    CONSENT_VERSION,
+    CodeForm,
+    EmptyForm,
+    FactsForm,
+    IdentifyForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+)
+from portal.auth.policy import checklist, password_problems
+from portal.auth.service import Outcome, authenticate, match_facts, set_password
+from portal.auth.session import end_every_session, sign_out, start_session
+from portal.clock import now
+from portal.domain.phone import mask_phone
+from portal.extensions import db, sign_in_limit
+from portal.models import Client
+from portal.rendering import redirect_to, render_page
+
+FLOW = "auth_flow"
+FLOW_LIFETIME = timedelta(minutes=30)
+PURPOSES = ("register", "reset")
 
 
-@bp.get("/login")
+def safe_next(target: str | None) -> str | None:
+    """A `next` that stays on this site: a path, never another host (//evil.example, https://…)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+# Login ---------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@sign_in_limit
 def login() -> ResponseReturnValue:
-    return render_page("auth/login.html")
+    next_page = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_page or url_for("cabinet.profile"))
+    if request.method == "GET":
+        return render_page("auth/login.html", "login_form", form=IdentifyForm(), stage="identify", next=next_page)
+
+    if "password" not in request.form:
+        identify = IdentifyForm()
+        if not identify.validate_on_submit():
+            return render_page("auth/login.html", "login_form", form=identify, stage="identify", next=next_page)
+        form = LoginForm(formdata=None, account=identify.account.data, iin=identify.iin.data)
+        return render_page("auth/login.html", "login_form", form=form, stage="password", next=next_page)
+
+    form = LoginForm()
+    if not form.validate_on_submit():
+        stage = "identify" if form.account.errors or form.iin.errors else "password"
+        return render_page("auth/login.html", "login_form", form=form, stage=stage, next=next_page)
+    result = authenticate(form.account.data, form.iin.data, form.password.data)
+    if result.outcome is Outcome.SIGNED_IN and result.client is not None:
+        start_session(result.client)
+        return redirect_to(next_page or url_for("cabinet.profile"))
+    if result.outcome is Outcome.LOCKED and result.locked_until is not None:
+        error = _(
+            "Слишком много неверных попыток. Вход заблокирован до %(time)s. Попробуйте позже или восстановите пароль.",
+            time=format_time(result.locked_until, "HH:mm"),
+        )
+    else:
+        error = _("Неверный номер счета, ИИН или пароль.")
+    return render_page("auth/login.html", "login_form", form=form, stage="password", next=next_page, error=error), 200
 
 
-@bp.get("/register")
-def register() -> ResponseReturnValue:
-    return render_page("auth/register.html")
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        end_every_session(current_user._get_current_object())
+        db.session.commit()
+    sign_out()
+    flash(_("Вы вышли из Личного кабинета."), "info")
+    return redirect_to(url_for("main.index"))
+
+
+# First-time authorization and password reset: facts → code → password -------------------------------------------
+
+
+def _start(purpose: str) -> str:
+    return url_for("auth.register" if purpose == "register" else "auth.reset")
+
+
+def _flow(purpose: str) -> dict[str, Any] | None:
+    flow = session.get(FLOW)
+    if not isinstance(flow, dict) or flow.get("purpose") != purpose:
+        return None
+    if now().timestamp() - float(flow.get("started", 0)) > FLOW_LIFETIME.total_seconds():
+        session.pop(FLOW, None)
+        return None
+    return flow
+
+
+def _flow_client(flow: dict[str, Any]) -> Client | None:
+    return db.session.get(Client, int(flow["client_id"]))
+
+
+def _start_again(purpose: str) -> ResponseReturnValue:
+    flash(_("Время на этот шаг истекло или он пройден. Начните заново."), "info")
+    return redirect_to(_start(purpose))
+
+
+def _refusal_message(refusal: CodeRefused) -> str:
+    if refusal.reason is Refusal.TOO_SOON:
+        return _("Повторно отправить код можно через %(seconds)s с.", seconds=math.ceil(refusal.wait.total_seconds()))
+    if refusal.reason is Refusal.HOURLY_CAP:
+        return _(
+            "За последний час на этот номер отправлено 5 кодов. Попробуйте через %(minutes)s мин.",
+            minutes=math.ceil(refusal.wait.total_seconds() / 60),
+        )
+    return _("Не удалось отправить код, попробуйте позже.")
+
+
+def facts(purpose: str) -> ResponseReturnValue:
+    form: FactsForm = RegisterForm() if purpose == "register" else FactsForm()
+    error = None
+    next_step = None  # where a client who is in the wrong flow should go instead
+    if form.validate_on_submit():
+        client = match_facts(
+            form.account.data, form.contract_number.data, form.iin.data, form.phone.e164, form.contract_date.day
+        )
+        if client is None:
+            error = _(
+                "Данные не совпадают с данными договора. Проверьте номер счета, номер договора, ИИН, мобильный "
+                "номер и дату договора."
+            )
+        elif purpose == "register" and client.password_hash is not None:
+            error = _("Вы уже прошли первичную авторизацию. Войдите с паролем или восстановите его.")
+            next_step = "reset"
+        elif purpose == "reset" and client.password_hash is None:
+            error = _("Вы ещё не прошли первичную авторизацию. Пройдите её, чтобы создать пароль.")
+            next_step = "register"
+        else:
+            try:
+                code, plain = issue_code(client, purpose)
+            except CodeRefused as refusal:
+                error = _refusal_message(refusal)
+            else:
+                session[FLOW] = {
+                    "purpose": purpose,
+                    "client_id": client.id,
+                    "code_id": code.id,
+                    "started": now().timestamp(),
+                    "verified": False,
+                    "consent": CONSENT_VERSION if purpose == "register" else None,
+                    "demo_code": plain if client.is_demo else None,
+                }
+                return redirect_to(url_for("auth.code" if purpose == "register" else "auth.reset_code"))
+    return render_page("auth/facts.html", "facts_form", form=form, purpose=purpose, error=error, next_step=next_step)
+
+
+def code(purpose: str) -> ResponseReturnValue:
+    flow = _flow(purpose)
+    client = _flow_client(flow) if flow else None
+    if flow is None or client is None:
+        return _start_again(purpose)
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        check = check_code(int(flow["code_id"]), form.code.data)
+        if check.verdict is Verdict.ACCEPTED:
+            flow["verified"] = True
+            session[FLOW] = flow
+            return redirect_to(url_for("auth.password" if purpose == "register" else "auth.reset_password"))
+        error = {
+            Verdict.WRONG: _("Неверный код. Осталось попыток: %(left)s.", left=check.attempts_left),
+            Verdict.EXHAUSTED: _("Код больше не действует: 5 неверных попыток. Запросите новый код."),
+            Verdict.EXPIRED: _("Срок действия кода истёк. Запросите новый код."),
+            Verdict.USED: _("Этот код уже использован. Запросите новый код."),
+        }[check.verdict]
+    return _code_page(purpose, flow, client, form, error)
+
+
+def _code_page(
+    purpose: str, flow: dict[str, Any], client: Client, form: CodeForm, error: str | None
+) -> ResponseReturnValue:
+    wait = resend_wait(latest_code(int(flow["code_id"])))
+    return render_page(
+        "auth/code.html",
+        "code_form",
+        form=form,
+        resend=EmptyForm(formdata=None),
+        purpose=purpose,
+        masked_phone=mask_phone(client.phone),
+        resend_in=math.ceil(wait.total_seconds()),
+        demo_code=flow.get("demo_code") if client.is_demo else None,
+        error=error,
+    )
+
+
+def resend(purpose: str) -> ResponseReturnValue:
+    flow = _flow(purpose)
+    client = _flow_client(flow) if flow else None
+    if flow is None or client is None:
+        return _start_again(purpose)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        code, plain = issue_code(client, purpose, previous=latest_code(int(flow["code_id"])))
+    except CodeRefused as refusal:
+        return _code_page(purpose, flow, client, CodeForm(formdata=None), _refusal_message(refusal))
+    flow.update(code_id=code.id, verified=False, demo_code=plain if client.is_demo else None)
+    session[FLOW] = flow
+    flash(_("Новый код отправлен на номер %(phone)s.", phone=mask_phone(client.phone)), "info")
+    return redirect_to(url_for("auth.code" if purpose == "register" else "auth.reset_code"))
+
+
+def password(purpose: str) -> ResponseReturnValue:
+    flow = _flow(purpose)
+    client = _flow_client(flow) if flow else None
+    if flow is None or client is None or not flow.get("verified"):
+        return _start_again(purpose)
+    form = PasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        problems = password_problems(form.password.data, form.confirmation.data, client)
+        if not problems:
+            if not set_password(client, form.password.data, int(flow["code_id"]), purpose, flow.get("consent")):
+                session.pop(FLOW, None)
+                return _start_again(purpose)
+            session.pop(FLOW, None)
+            start_session(client)
+            flash(
+                _("Первичная авторизация завершена. Добро пожаловать!")
+                if purpose == "register"
+                else _("Пароль изменён. Все другие сеансы завершены."),
+                "info",
+            )
+            return redirect_to(url_for("cabinet.profile"))
+    typed = form.password.data or ""
+    return render_page(
+        "auth/password.html",
+        "password_form",
+        form=form,
+        purpose=purpose,
+        rules=checklist(typed, form.confirmation.data or ""),
+        problems=problems,
+    )
+
+
+@bp.post("/password/check")
+def password_check() -> ResponseReturnValue:
+    """The live checklist: the manual's six rules for what is typed so far (htmx swaps the list)."""
+    form = PasswordForm()
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        abort(400)
+    return render_page(
+        "auth/password.html",
+        "password_rules",
+        rules=checklist(form.password.data or "", form.confirmation.data or ""),
+    )
+
+
+def _route(rule: str, endpoint: str, view: Any, purpose: str, methods: tuple[str, ...]) -> None:
+    def bound() -> ResponseReturnValue:
+        return view(purpose)
+
+    bound.__name__ = endpoint
+    limited = sign_in_limit(bound) if "POST" in methods else bound
+    bp.add_url_rule(rule, endpoint, limited, methods=list(methods))
+
+
+for _purpose, _prefix, _names in (
+    ("register", "/register", ("register", "code", "code_resend", "password")),
+    ("reset", "/password/reset", ("reset", "reset_code", "reset_code_resend", "reset_password")),
+):
+    _route(_prefix, _names[0], facts, _purpose, ("GET", "POST"))
+    _route(f"{_prefix}/code", _names[1], code, _purpose, ("GET", "POST"))
+    _route(f"{_prefix}/code/resend", _names[2], resend, _purpose, ("POST",))
+    _route(f"{_prefix}/password", _names[3], password, _purpose, ("GET", "POST"))

@@ -34,7 +34,7 @@ class IINProblem(enum.Enum):
     CHECKSUM = "checksum"
 
 
-class InvalidIIN(ValueError):  # noqa: N818 - the name is the web layer's interface
+class InvalidIIN(ValueError):
     """The string is not a valid IIN; ``reason`` says which check failed."""
 
     def __init__(self, reason: IINProblem) -> None:

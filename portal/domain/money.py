@@ -18,7 +18,7 @@ class MoneyProblem(enum.Enum):
     TOO_LARGE = "too_large"
 
 
-class InvalidMoney(ValueError):  # noqa: N818 - the name is the web layer's interface
+class InvalidMoney(ValueError):
     """Not an amount of money; ``reason`` says why."""
 
     def __init__(self, reason: MoneyProblem) -> None:

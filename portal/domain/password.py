@@ -1,7 +1,8 @@
-"""The password policy: which of the manual's rules a new password fails."""
+"""The password policy: which of the manual's rules a new password fails, and what else makes it weak."""
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
+from datetime import date
 from typing import Final
 
 MIN_PASSWORD_LENGTH: Final = 8
@@ -50,3 +51,50 @@ def failed_rules(password: str, confirmation: str) -> list[PasswordRule]:
 def too_long(password: str) -> bool:
     """Past the bound that keeps hashing cheap; not one of the manual's rules."""
     return len(password) > MAX_PASSWORD_LENGTH
+
+
+class Weakness(enum.Enum):
+    """Why a password that meets the manual's rules is refused anyway."""
+
+    COMMON = "common"  # one of the passwords people use most, perhaps dressed up with digits and a symbol
+    PERSONAL = "personal"  # holds the client's IIN, birth date, phone or account number
+
+
+_DRESSING: Final = "0123456789!@#$%^&*()_+-=.,?;:'\"`~[]{}<>/\\| "
+_SEPARATORS: Final = str.maketrans("", "", " .-/_")
+# Shorter pieces of personal data (a year, a day) would refuse half of all passwords.
+_MIN_PERSONAL_TOKEN: Final = 6
+
+
+def _cores(password: str) -> set[str]:
+    """The password and what is left of it without the digits and symbols people add to meet the rules."""
+    lowered = password.casefold()
+    return {lowered, lowered.rstrip(_DRESSING), lowered.strip(_DRESSING)} - {""}
+
+
+def weaknesses(password: str, personal: Iterable[str], common: Container[str]) -> list[Weakness]:
+    """The weaknesses of a password against a list of common ones and the client's own data."""
+    found = []
+    if any(core in common for core in _cores(password) if len(core) >= 4):
+        found.append(Weakness.COMMON)
+    compact = password.casefold().translate(_SEPARATORS)
+    tokens = {token.casefold().translate(_SEPARATORS) for token in personal}
+    if any(len(token) >= _MIN_PERSONAL_TOKEN and token in compact for token in tokens):
+        found.append(Weakness.PERSONAL)
+    return found
+
+
+def personal_tokens(iin: str, birth_date: date, phone: str, accounts: Iterable[str]) -> list[str]:
+    """The pieces of a client's data that a password must not contain, in the forms people write them."""
+    national = phone.removeprefix("+7")
+    return [
+        iin,
+        birth_date.strftime("%d%m%Y"),
+        birth_date.strftime("%Y%m%d"),
+        birth_date.strftime("%d%m%y"),
+        birth_date.strftime("%y%m%d"),
+        phone.removeprefix("+"),
+        national,
+        "8" + national,
+        *accounts,
+    ]

@@ -14,7 +14,7 @@ _E164_KZ_MOBILE: Final = re.compile(r"\+77[0-9]{9}")
 _MOBILE_TYPES: Final = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
-class InvalidPhone(ValueError):  # noqa: N818 - the name is the web layer's interface
+class InvalidPhone(ValueError):
     """The string is not a Kazakhstan mobile number."""
 
 

@@ -13,6 +13,8 @@ ZERO: Final = Decimal("0.00")
 
 
 class Status(enum.Enum):
+    """The manual's three statuses, in its order; the web layer names them in the user's language."""
+
     PAID = "paid"
     OVERDUE = "overdue"
     PENDING = "pending"
@@ -72,9 +74,10 @@ def statuses(entries: Sequence[Entry], deposits: Sequence[Deposit], today: date)
     and of every entry due no later: money pays the oldest debt first. Otherwise it
     waits for the debit.
     """
-    debits = [(entry.debited_on, entry.debited_by(today)) for entry in entries if entry.debited_on is not None]
     deposited = _RunningTotal((deposit.on, deposit.amount) for deposit in deposits)
-    debited = _RunningTotal(debits)
+    debited = _RunningTotal(
+        (entry.debited_on, entry.debited_by(today)) for entry in entries if entry.debited_on is not None
+    )
     accrued = _RunningTotal((entry.due_on, entry.accrued) for entry in entries)
     # An entry is judged on its own due date d only, and what counts against the debt
     # due by d is a debit for an entry due by d made by d: the later of its two dates

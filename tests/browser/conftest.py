@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Browser, Page
 from werkzeug.serving import make_server
 
 from portal.demo import load_demo
@@ -46,15 +50,24 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 class LiveServer:
     app: Flask
     url: str
+    outbox: Path
 
     def __call__(self, path: str) -> str:
         return self.url + path
 
+    def last_code(self) -> str:
+        """The code of the newest SMS, as support staff read it with `portal sms-outbox`."""
+        text = json.loads(self.outbox.read_text(encoding="utf-8").splitlines()[-1])["text"]
+        match = re.search(r"\b(\d{6})\b", text)
+        assert match, text
+        return match.group(1)
+
 
 @pytest.fixture
-def live_server(migrated: str) -> Iterator[LiveServer]:
+def live_server(migrated: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The app with the demo accounts, served by a real HTTP server in a thread."""
-    app = make_app(migrated)
+    outbox = tmp_path / "sms-outbox.jsonl"
+    app = make_app(migrated, PORTAL_SMS_OUTBOX=str(outbox))
     with app.app_context():
         load_demo(db.session, TODAY)
         db.session.remove()
@@ -62,7 +75,7 @@ def live_server(migrated: str) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", outbox)
     finally:
         server.shutdown()
         thread.join()
@@ -76,3 +89,21 @@ def live_server(migrated: str) -> Iterator[LiveServer]:
 def artifacts() -> Any:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(params=[True, False], ids=["js", "no-js"])
+def any_page(request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+    """A page with JavaScript on, and the same again with it off: every flow must work both ways."""
+    context = browser.new_context(**browser_context_args, java_script_enabled=request.param)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def javascript(request: pytest.FixtureRequest) -> bool:
+    """Whether this run of a test has JavaScript on (the `any_page` parameter)."""
+    return bool(request.node.callspec.params["any_page"])

@@ -40,12 +40,11 @@ def monthly(
     accrued: str = "100.00",
     debited: str = "0.00",
     debited_on: date | None = None,
-    year: int = 2022,
 ) -> Entry:
-    """An entry due on the 10th and debited on the 25th of ``month``; all interest."""
+    """An entry due on the 10th and debited on the 25th of ``month`` 2022; all interest."""
     return Entry(
-        due_on=date(year, month, 10),
-        debit_on=date(year, month, 25),
+        due_on=date(2022, month, 10),
+        debit_on=date(2022, month, 25),
         principal=Decimal("0.00"),
         interest=Decimal(accrued),
         debited=Decimal(debited),

@@ -26,16 +26,18 @@ AmountKind = Literal["none", "full", "partial", "over"]
 
 @dataclass(frozen=True)
 class Month:
-    """How one month went: amounts in tiyn; a debit day of None is the planned one."""
+    """How one month went, amounts in tiyn.
+
+    The debit is mostly what was paid in (kind None) on the planned day (day None).
+    """
 
     principal_tiyn: int
     interest_tiyn: int
-    debit: AmountKind
-    debit_share: int
-    debit_day: int | None
+    share: int
     deposit: AmountKind
-    deposit_share: int
     deposit_day: int
+    debit: AmountKind | None
+    debit_day: int | None
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,11 @@ MONTHS = st.builds(
     Month,
     principal_tiyn=st.integers(0, 20_000_000),
     interest_tiyn=st.integers(0, 10_000_000),
-    debit=AMOUNT_KINDS,
-    debit_share=st.integers(0, 99),
-    debit_day=st.one_of(st.none(), st.integers(-70, 60)),
+    share=st.integers(0, 99),
     deposit=AMOUNT_KINDS,
-    deposit_share=st.integers(0, 99),
     deposit_day=st.integers(-20, 10),
+    debit=st.one_of(st.none(), AMOUNT_KINDS),
+    debit_day=st.one_of(st.none(), st.integers(-70, -20), st.integers(-5, 60)),
 )
 STRAY_DEPOSITS = st.lists(st.tuples(st.integers(0, 36 * 31 + 100), st.integers(0, 40_000_000)), max_size=5)
 
@@ -83,7 +84,8 @@ def amount_of(kind: AmountKind, accrued: Decimal, share: int) -> Decimal:
 
 def month_entry(due_on: date, debit_on: date, month: Month) -> Entry:
     accrued = tenge(month.principal_tiyn + month.interest_tiyn)
-    if month.debit == "none":
+    debit = month.deposit if month.debit is None else month.debit
+    if debit == "none":
         debited_on = None
     elif month.debit_day is None:
         debited_on = debit_on
@@ -94,7 +96,7 @@ def month_entry(due_on: date, debit_on: date, month: Month) -> Entry:
         debit_on=debit_on,
         principal=tenge(month.principal_tiyn),
         interest=tenge(month.interest_tiyn),
-        debited=amount_of(month.debit, accrued, month.debit_share),
+        debited=amount_of(debit, accrued, month.share),
         debited_on=debited_on,
     )
 
@@ -109,14 +111,14 @@ def contracts(draw: st.DrawFn) -> Contract:
         due_on = add_months(first_due, index)
         entry = month_entry(due_on, due_on + timedelta(days=debit_lag), month)
         entries.append(entry)
-        paid_in = amount_of(month.deposit, entry.accrued, month.deposit_share)
+        paid_in = amount_of(month.deposit, entry.accrued, month.share)
         if paid_in:
             deposits.append(Deposit(on=due_on + timedelta(days=month.deposit_day), amount=paid_in))
     start = first_due - timedelta(days=40)
     deposits += [Deposit(on=start + timedelta(days=day), amount=tenge(tiyn)) for day, tiyn in draw(STRAY_DEPOSITS)]
     # The days worth looking at lie mostly between a due date and its debit date.
     around = entries[draw(st.integers(0, size - 1))].due_on
-    in_debit_window = st.integers(min(1, debit_lag), debit_lag)
+    in_debit_window = st.one_of(st.just(debit_lag), st.integers(min(1, debit_lag), debit_lag))
     today = around + timedelta(days=draw(st.one_of(in_debit_window, st.integers(-10, 40))))
     return Contract(entries=entries, deposits=deposits, today=today)
 

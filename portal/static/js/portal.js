@@ -40,6 +40,30 @@
     });
   }
 
+  // «Отправить код повторно»: disabled with a visible countdown until the server will accept it.
+  function countdowns(root) {
+    root.querySelectorAll("[data-countdown]").forEach(function (button) {
+      if (button.dataset.counting) { return; }
+      var left = parseInt(button.dataset.countdown, 10) || 0;
+      if (left <= 0) { return; }
+      button.dataset.counting = "true";
+      button.disabled = true;
+      var timer = window.setInterval(function () {
+        left -= 1;
+        if (left <= 0) {
+          window.clearInterval(timer);
+          button.disabled = false;
+          button.textContent = button.dataset.countdownLabel;
+        } else {
+          button.textContent = button.dataset.countdownWait.replace("{s}", String(left));
+        }
+      }, 1000);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { countdowns(document); });
+  document.addEventListener("htmx:load", function (event) { countdowns(event.target); });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

@@ -1,0 +1,180 @@
+"""One-time SMS codes: issued to the number on file, valid 5 minutes, single use, void after 5 wrong entries,
+resent after 60 seconds, at most 5 per phone per hour. Every counter lives in the database, so that every
+app instance enforces the same numbers; the winner of a race is decided by one conditional UPDATE."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from portal.clock import now
+from portal.domain.phone import mask_phone
+from portal.extensions import db
+from portal.models import Client, OneTimeCode
+from portal.sms import SmsError, gateway_for
+
+CODE_LIFETIME = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+RESEND_AFTER = timedelta(seconds=60)
+HOURLY_CAP = 5
+PASSWORD_STEP_LIFETIME = timedelta(minutes=15)  # from the verified code to the new password
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(enum.Enum):
+    TOO_SOON = "too_soon"
+    HOURLY_CAP = "hourly_cap"
+    NOT_SENT = "not_sent"
+
+
+class CodeRefused(Exception):
+    def __init__(self, reason: Refusal, wait: timedelta = timedelta(0)) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.wait = wait
+
+
+class Verdict(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    EXHAUSTED = "exhausted"
+    USED = "used"
+
+
+@dataclass(frozen=True)
+class Check:
+    verdict: Verdict
+    attempts_left: int = 0
+
+
+def _digest(seed: str, code: str) -> str:
+    """A keyed hash: a stolen table alone does not let anyone try the million codes offline."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"{seed}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def resend_wait(last: OneTimeCode | None) -> timedelta:
+    """How long until another code may go out for this flow (zero when it may go now)."""
+    if last is None:
+        return timedelta(0)
+    return max(last.created_at + RESEND_AFTER - now(), timedelta(0))
+
+
+def issue_code(client: Client, purpose: str, previous: OneTimeCode | None = None) -> tuple[OneTimeCode, str]:
+    """Create a code, send it to the number on file, and commit; nothing is kept when sending fails."""
+    moment = now()
+    wait = resend_wait(previous)
+    if wait:
+        raise CodeRefused(Refusal.TOO_SOON, wait)
+    sent_this_hour = db.session.scalar(
+        select(func.count())
+        .select_from(OneTimeCode)
+        .where(OneTimeCode.phone == client.phone, OneTimeCode.created_at > moment - timedelta(hours=1))
+    )
+    if (sent_this_hour or 0) >= HOURLY_CAP:
+        oldest = db.session.scalar(
+            select(func.min(OneTimeCode.created_at)).where(
+                OneTimeCode.phone == client.phone, OneTimeCode.created_at > moment - timedelta(hours=1)
+            )
+        )
+        raise CodeRefused(Refusal.HOURLY_CAP, (oldest or moment) + timedelta(hours=1) - moment)
+
+    code = f"{secrets.randbelow(10**6):06d}"
+    seed = secrets.token_hex(8)
+    row = OneTimeCode(
+        client_id=client.id,
+        purpose=purpose,
+        phone=client.phone,
+        code_hash=f"{seed}${_digest(seed, code)}",
+        created_at=moment,
+        expires_at=moment + CODE_LIFETIME,
+    )
+    db.session.add(row)
+    db.session.flush()
+    with force_locale(client_language(client)):
+        text = _("Код для входа в Личный кабинет: %(code)s. Никому не сообщайте его.", code=code)
+    try:
+        gateway_for(current_app.config, now, demo=client.is_demo).send(client.phone, text)
+    except SmsError:
+        db.session.rollback()
+        log.warning("code for %s not sent", mask_phone(client.phone))
+        raise CodeRefused(Refusal.NOT_SENT) from None
+    db.session.commit()
+    return row, code
+
+
+def client_language(client: Client) -> str:
+    """The language of the client's SMS: the client's stored choice once there is one (issue 6), else Russian."""
+    return str(getattr(client, "language", None) or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def check_code(code_id: int, entered: str) -> Check:
+    """Judge an entered code; a wrong one costs an attempt, a right one is marked verified exactly once."""
+    row = db.session.get(OneTimeCode, code_id)
+    moment = now()
+    if row is None or row.verified_at is not None:
+        return Check(Verdict.USED)
+    if row.attempts >= MAX_ATTEMPTS:
+        return Check(Verdict.EXHAUSTED)
+    if moment >= row.expires_at:
+        return Check(Verdict.EXPIRED)
+    seed, _sep, digest = row.code_hash.partition("$")
+    if not hmac.compare_digest(_digest(seed, entered), digest):
+        attempts = db.session.scalar(
+            update(OneTimeCode)
+            .where(OneTimeCode.id == code_id, OneTimeCode.attempts < MAX_ATTEMPTS)
+            .values(attempts=OneTimeCode.attempts + 1)
+            .returning(OneTimeCode.attempts)
+        )
+        db.session.commit()
+        left = MAX_ATTEMPTS - (attempts if attempts is not None else MAX_ATTEMPTS)
+        return Check(Verdict.WRONG if left > 0 else Verdict.EXHAUSTED, left)
+    won = db.session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.id == code_id,
+            OneTimeCode.verified_at.is_(None),
+            OneTimeCode.attempts < MAX_ATTEMPTS,
+            OneTimeCode.expires_at > moment,
+        )
+        .values(verified_at=moment)
+    )
+    db.session.commit()
+    return Check(Verdict.ACCEPTED if won.rowcount == 1 else Verdict.USED)  # type: ignore[attr-defined]
+
+
+def consume_code(code_id: int, client_id: int, purpose: str) -> bool:
+    """Spend a verified code on the password it allowed; True for exactly one caller. The caller commits."""
+    spent = db.session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.id == code_id,
+            OneTimeCode.client_id == client_id,
+            OneTimeCode.purpose == purpose,
+            OneTimeCode.verified_at.is_not(None),
+            OneTimeCode.consumed_at.is_(None),
+            OneTimeCode.verified_at > now() - PASSWORD_STEP_LIFETIME,
+        )
+        .values(consumed_at=now())
+    )
+    return spent.rowcount == 1  # type: ignore[attr-defined]
+
+
+def latest_code(code_id: int | None) -> OneTimeCode | None:
+    return db.session.get(OneTimeCode, code_id) if code_id is not None else None
+
+
+def expires_in(row: OneTimeCode, moment: datetime | None = None) -> timedelta:
+    return max(row.expires_at - (moment or now()), timedelta(0))

@@ -1,0 +1,173 @@
+"""Login in two steps (Номер счета + ИИН, then the password), the generic error, the lock, logout."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Client
+from tests.conftest import AuthActions, FakeClock, csrf_token
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+
+def test_first_step_asks_for_the_password_in_place(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post(
+        "/login",
+        data={"csrf_token": auth.token(), "account": "1000000001", "iin": "880515301238"},
+        headers={"HX-Request": "true"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<form id="login-form"')  # only the form, swapped in place
+    assert 'name="password"' in page and 'type="password"' in page
+    assert "<html" not in page
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_first_step_without_javascript_is_a_second_page(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post("/login", data={"csrf_token": auth.token(), "account": "1000000001", "iin": "880515301238"})
+
+    page = response.get_data(as_text=True)
+    assert "<html" in page
+    assert 'name="password"' in page
+    assert "1000000001" in page
+
+
+@pytest.mark.parametrize("account", ["1000000001", "1000000002"])
+def test_any_account_of_the_client_signs_in_and_lands_on_profile(auth: AuthActions, account: str) -> None:
+    response = auth.login(account=account)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/profile"
+    assert auth.client.get("/profile").status_code == 200
+
+
+def test_htmx_login_leaves_the_page_with_hx_redirect(auth: AuthActions) -> None:
+    response = auth.login(**{"HX-Request": "true"})
+
+    assert response.headers["HX-Redirect"] == "/profile"
+
+
+@pytest.mark.parametrize(
+    ("account", "iin", "password"),
+    [
+        ("1000000001", "880515301238", "Wrong2026!"),
+        ("1000000003", "880515301238", "Demo2026!"),  # another client's account
+        ("1000000009", "880515301238", "Demo2026!"),  # no such account
+        ("1000000001", "921102404563", "Demo2026!"),  # another client's IIN
+        ("1000000003", "921102404563", "Demo2026!"),  # a client without a password yet
+    ],
+)
+def test_every_wrong_combination_gets_the_same_generic_error(
+    auth: AuthActions, account: str, iin: str, password: str
+) -> None:
+    response = auth.login(account=account, iin=iin, password=password)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Неверный номер счета, ИИН или пароль." in page
+    assert auth.client.get("/profile").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("account", "iin", "message"),
+    [
+        ("", "880515301238", "Заполните это поле."),
+        ("1000000001", "", "Заполните это поле."),
+        ("10000 0000 1", "8805 1530 1238", None),  # spaces as copied from a document are fine
+        ("100000000١", "880515301238", "Номер счета состоит только из цифр."),
+        ("счет", "880515301238", "Номер счета состоит только из цифр."),
+        ("1000000001", "8805153012381", "ИИН состоит из 12 цифр."),
+        ("1000000001", "88051530123", "ИИН состоит из 12 цифр."),
+        ("1000000001", "880515301239", "ИИН указан с ошибкой"),
+        ("1000000001", "88O515301238", "ИИН состоит из 12 цифр."),
+        ("1" * 5000, "880515301238", "Номер счета"),
+    ],
+)
+def test_bad_input_at_the_first_step_is_explained_beside_the_field_and_kept(
+    client: FlaskClient, auth: AuthActions, account: str, iin: str, message: str | None
+) -> None:
+    response = client.post("/login", data={"csrf_token": auth.token(), "account": account, "iin": iin})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    if message is None:
+        assert 'name="password"' in page
+    else:
+        assert message in page
+        assert 'aria-invalid="true"' in page
+        assert 'name="password"' not in page
+        if account and len(account) < 100:
+            assert f'value="{account}"' in page.replace("&#39;", "'")
+
+
+def test_ten_wrong_passwords_lock_the_account_for_fifteen_minutes(auth: AuthActions, clock: FakeClock) -> None:
+    for _ in range(9):
+        assert "Неверный номер счета" in auth.login(password="Wrong2026!").get_data(as_text=True)
+
+    tenth = auth.login(password="Wrong2026!").get_data(as_text=True)
+    assert "Вход заблокирован до 11:15" in tenth  # Almaty time: the clock stands at 11:00 there
+
+    locked = auth.login().get_data(as_text=True)  # even the right password waits
+    assert "Вход заблокирован до 11:15" in locked
+    assert auth.client.get("/profile").status_code == 302
+
+    clock.advance(minutes=15, seconds=1)
+    assert auth.login().status_code == 303
+
+
+def test_a_right_password_clears_the_count_of_failures(auth: AuthActions) -> None:
+    for _ in range(9):
+        auth.login(password="Wrong2026!")
+    assert auth.login().status_code == 303
+    auth.logout()
+
+    for _ in range(9):
+        auth.login(password="Wrong2026!")
+    assert auth.login().status_code == 303
+
+
+def test_the_lock_is_kept_in_the_database(auth: AuthActions) -> None:
+    for _ in range(10):
+        auth.login(password="Wrong2026!")
+
+    client = db.session.scalars(select(Client).where(Client.iin == "880515301238")).one()
+    db.session.refresh(client)
+    assert client.locked_until is not None
+
+
+def test_next_page_is_kept_and_stays_on_this_site(client: FlaskClient, auth: AuthActions) -> None:
+    assert client.get("/schedule").headers["Location"] == "/login?next=%2Fschedule"
+    data = {"csrf_token": auth.token(), "account": "1000000001", "iin": "880515301238", "password": "Demo2026!"}
+
+    assert client.post("/login?next=/schedule", data=data).headers["Location"] == "/schedule"
+    auth.logout()
+    data["csrf_token"] = auth.token()
+    for hostile in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        assert client.post(f"/login?next={hostile}", data=data).headers["Location"] == "/profile"
+        auth.logout()
+        data["csrf_token"] = auth.token()
+
+
+def test_logout_is_a_post_with_csrf(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login()
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/profile").status_code == 200
+
+    response = auth.logout()
+
+    assert response.status_code == 303
+    assert client.get("/profile").status_code == 302
+    assert "Вы вышли из Личного кабинета." in client.get("/").get_data(as_text=True)
+
+
+def test_login_form_has_the_manuals_labels(client: FlaskClient) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    for label in ("Номер счета", "ИИН", "Войти", "Первичная авторизация", "Забыли пароль?"):
+        assert label in page
+    assert csrf_token(page)
