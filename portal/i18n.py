@@ -9,6 +9,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, Response, current_app, request
 from flask_babel import get_locale
 
+from portal.domain.phone import format_phone
 from portal.extensions import babel
 
 LANGUAGE_COOKIE = "lang"
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["phone"] = format_phone
 
     @app.context_processor
     def language_context() -> dict[str, object]:

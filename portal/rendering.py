@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, make_response, redirect, render_template, request
@@ -17,9 +18,16 @@ def is_htmx_request() -> bool:
     )
 
 
-def render_page(template: str, block: str | None = None, **context: Any) -> Response:
-    """The whole page, or only `block` of it for an htmx request; either way the answer varies by HX-Request."""
+def render_page(template: str, block: str | Mapping[str, str] | None = None, **context: Any) -> Response:
+    """The whole page, or only one named block of it for an htmx request; the answer varies by HX-Request.
+
+    `block` is the block htmx swaps, or, for a page with nested regions, a mapping from each region's element
+    id to its block: the region the request targets (HX-Target) is rendered, the first one when it names none
+    of them.
+    """
     if block is not None and is_htmx_request():
+        if not isinstance(block, str):
+            block = block.get(request.headers.get("HX-Target", ""), next(iter(block.values())))
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)

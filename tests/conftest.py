@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
@@ -249,3 +249,33 @@ def redis_url() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends while it is active (`with counter: client.get(...)`)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.statements: list[str] = []
+
+    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> QueryCounter:
+        self.statements = []
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(app: Flask) -> QueryCounter:
+    return QueryCounter(app)

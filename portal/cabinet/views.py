@@ -1,29 +1,88 @@
-"""The cabinet's pages behind sign-in. Their contents arrive with issue 5; the menu leads here already."""
+"""The signed-in client's pages: Профиль, Мои договора and График платежей."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import abort, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 
 from portal.cabinet import bp
+from portal.cabinet.service import ContractView, chosen_contract, client_contracts, contract_view, current_index
+from portal.clock import today
+from portal.domain.schedule import Status
+from portal.paging import paginate, query_int
 from portal.rendering import render_page
+
+SCHEDULE_PAGE_SIZES = (12, 24, 60)
+STATUS_LABELS = {
+    Status.PAID: _l("Погашено"),
+    Status.OVERDUE: _l("Просрочено"),
+    Status.PENDING: _l("Ожидает списания"),
+}
 
 
 @bp.get("/profile")
 @login_required
 def profile() -> ResponseReturnValue:
-    return render_page("cabinet/profile.html")
+    return render_page("cabinet/profile.html", client=current_user)
 
 
 @bp.get("/contracts")
 @bp.get("/contracts/<int:contract_id>")
 @login_required
 def contracts(contract_id: int | None = None) -> ResponseReturnValue:
-    return render_page("cabinet/contracts.html")
+    owned = client_contracts(current_user.id)
+    contract = chosen_contract(owned, contract_id)
+    if contract is None and (contract_id is not None or owned):
+        abort(404)
+    view = contract_view(contract, today()) if contract is not None else None
+    return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view)
 
 
 @bp.get("/schedule")
 @bp.get("/schedule/<int:contract_id>")
 @login_required
 def schedule(contract_id: int | None = None) -> ResponseReturnValue:
-    return render_page("cabinet/schedule.html")
+    owned = client_contracts(current_user.id)
+    contract = chosen_contract(owned, contract_id)
+    if contract is None and (contract_id is not None or owned):
+        abort(404)
+    context: dict[str, Any] = {"contracts": owned, "view": None, "status_labels": STATUS_LABELS}
+    if contract is not None:
+        context.update(_schedule_page(contract_view(contract, today())))
+    return render_page(
+        "cabinet/schedule.html",
+        {"schedule-panel": "schedule_panel", "schedule-table": "schedule_table"},
+        **context,
+    )
+
+
+def _schedule_page(view: ContractView) -> dict[str, Any]:
+    """The rows of the chosen year and page; with no page asked for, the page holding today's entry."""
+    raw_year = request.args.get("year", "all")
+    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in view.years else None
+    rows = [row for row in view.rows if year is None or row.due_on.year == year]
+    per_page = query_int(request.args.get("per_page"))
+    page = query_int(request.args.get("page"))
+    if page is None:
+        size = per_page if per_page in SCHEDULE_PAGE_SIZES else SCHEDULE_PAGE_SIZES[0]
+        page = current_index(rows, today()) // size + 1
+    paging = paginate(len(rows), page, per_page, SCHEDULE_PAGE_SIZES)
+    contract_id = view.contract.id
+
+    def link(**changes: Any) -> str:
+        args = {"year": "all" if year is None else year, "per_page": paging.per_page, "page": paging.page}
+        args.update(changes)
+        return url_for("cabinet.schedule", contract_id=contract_id, **args)
+
+    return {
+        "view": view,
+        "year": year,
+        "rows": rows[paging.start : paging.end],
+        "paging": paging,
+        "sizes": SCHEDULE_PAGE_SIZES,
+        "link": link,
+    }

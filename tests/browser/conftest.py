@@ -43,7 +43,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "locale": "ru-RU"}
+    # Reduced motion: screenshots show the menu expanded, not halfway through its animation.
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1280, "height": 800},
+        "locale": "ru-RU",
+        "reduced_motion": "reduce",
+    }
 
 
 @dataclass

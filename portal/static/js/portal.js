@@ -18,10 +18,13 @@
     document.body.classList.toggle("menu-expanded", expanded);
   }
 
+  // On a phone the expanded menu covers the page, so it opens only when asked, never on arrival.
+  function narrow() { return window.matchMedia("(max-width: 720px)").matches; }
+
   function init() {
     var menu = document.getElementById("side-menu");
     if (!menu) { return; }
-    setExpanded(menu, remembered());
+    setExpanded(menu, remembered() && !narrow());
     menu.querySelector(".menu-toggle").addEventListener("click", function () {
       var expanded = menu.dataset.expanded !== "true";
       setExpanded(menu, expanded);
@@ -29,10 +32,10 @@
     });
     // The manual: any item's icon also expands the menu; the page it leads to opens with the menu expanded.
     menu.querySelectorAll(".menu-item").forEach(function (item) {
-      item.addEventListener("click", function () { remember(true); });
+      item.addEventListener("click", function () { if (!narrow()) { remember(true); } });
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && menu.dataset.expanded === "true" && window.matchMedia("(max-width: 720px)").matches) {
+      if (event.key === "Escape" && menu.dataset.expanded === "true" && narrow()) {
         setExpanded(menu, false);
         remember(false);
         menu.querySelector(".menu-toggle").focus();

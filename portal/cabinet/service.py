@@ -1,0 +1,79 @@
+"""What the cabinet's pages read: the signed-in client's contracts, and one contract's schedule with the
+statuses and figures of DESIGN §2 as of today. Every lookup is scoped to the client; the query count does
+not grow with the data (the contracts in one query, then one for the entries and one for the deposits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.domain.schedule import ContractFigures, Status, contract_figures, statuses
+from portal.extensions import db
+from portal.models import Contract, Deposit, ScheduleEntry
+
+
+@dataclass(frozen=True)
+class Row:
+    """One month of the schedule as the page shows it."""
+
+    due_on: date
+    accrued: Decimal
+    principal: Decimal
+    interest: Decimal
+    debited: Decimal
+    status: Status
+
+
+@dataclass(frozen=True)
+class ContractView:
+    contract: Contract
+    rows: list[Row]
+    figures: ContractFigures
+
+    @property
+    def debt_total(self) -> Decimal:
+        c = self.contract
+        return self.figures.overdue_debt + c.penalty + c.fine + c.state_duty
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({row.due_on.year for row in self.rows})
+
+
+def client_contracts(client_id: int) -> list[Contract]:
+    return list(
+        db.session.scalars(
+            select(Contract).where(Contract.client_id == client_id).order_by(Contract.signed_on, Contract.id)
+        )
+    )
+
+
+def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contract | None:
+    """The contract asked for if it is the client's own, the first one when none is asked for; else None."""
+    if contract_id is None:
+        return contracts[0] if contracts else None
+    return next((contract for contract in contracts if contract.id == contract_id), None)
+
+
+def contract_view(contract: Contract, today: date) -> ContractView:
+    entries = db.session.scalars(
+        select(ScheduleEntry).where(ScheduleEntry.contract_id == contract.id).order_by(ScheduleEntry.due_on)
+    ).all()
+    deposits = db.session.scalars(select(Deposit).where(Deposit.contract_id == contract.id)).all()
+    facts = [entry.as_fact() for entry in entries]
+    deposit_facts = [deposit.as_fact() for deposit in deposits]
+    found = statuses(facts, deposit_facts, today)
+    figures = contract_figures(contract.payments, facts, deposit_facts, today, found)
+    rows = [
+        Row(fact.due_on, fact.accrued, fact.principal, fact.interest, fact.debited_by(today), status)
+        for fact, status in zip(facts, found, strict=True)
+    ]
+    return ContractView(contract, rows, figures)
+
+
+def current_index(rows: list[Row], today: date) -> int:
+    """The row of the next payment: the first due today or later, else the last one."""
+    return next((i for i, row in enumerate(rows) if row.due_on >= today), max(len(rows) - 1, 0))
