@@ -7,7 +7,13 @@ PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install db demo run test lint system-deps clean
+.PHONY: install db demo run test lint system-deps clean translations translations-update
+
+# Catalogues: messages are written in Russian (the manual's wording); kk and en translate them, ru is the
+# identity. The compiled .mo files are built here, not committed.
+CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
+POT        := portal/translations/messages.pot
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +21,18 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+translations: $(COMPILED)
+
+# After changing UI strings: extract them, merge them into every catalogue, then translate the new kk and en entries.
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d portal/translations --no-fuzzy-matching --width 120
+	$(BIN)/python scripts/fill_source_catalogue.py portal/translations/ru/LC_MESSAGES/messages.po
 
 db: install
 	$(FLASK) db upgrade

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, Response, current_app, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from portal.domain.phone import format_phone
-from portal.extensions import babel
+from portal.extensions import babel, db
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"ru": "РУС", "kk": "ҚАЗ", "en": "ENG"}
@@ -19,11 +21,14 @@ CURRENCY_LOCALES = {"ru": "ru_KZ", "kk": "kk_KZ"}
 
 
 def select_language() -> str:
-    """?lang= on any page, then the remembered cookie, then Russian."""
+    """?lang= on any page, then this browser's remembered choice, then the signed-in client's, then Russian."""
     offered = current_app.config["PORTAL_LANGUAGES"]
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in offered:
             return str(candidate)
+    stored = getattr(current_user, "language", None)
+    if stored in offered:
+        return str(stored)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -32,9 +37,14 @@ def current_language() -> str:
 
 
 def remember_language(response: Response) -> Response:
-    """A language chosen with ?lang= stays chosen on the next visit."""
+    """A language chosen with ?lang= stays chosen: in this browser, and for a signed-in client everywhere."""
     chosen = request.args.get("lang", "")
-    if chosen in current_app.config["PORTAL_LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+    if chosen not in current_app.config["PORTAL_LANGUAGES"]:
+        return response
+    if current_user.is_authenticated and current_user.language != chosen:
+        current_user.language = chosen
+        db.session.commit()
+    if request.cookies.get(LANGUAGE_COOKIE) != chosen:
         response.set_cookie(
             LANGUAGE_COOKIE,
             chosen,
@@ -57,8 +67,12 @@ def money(value: Decimal | None) -> str:
 
 
 def day(value: date | None) -> str:
-    """Dates as dd.mm.yyyy, as the manual writes them."""
-    return value.strftime("%d.%m.%Y") if value is not None else ""
+    """Dates as the manual writes them (dd.mm.yyyy) in Russian and Kazakh; with the month's name in English."""
+    if value is None:
+        return ""
+    if current_language() == "en":
+        return format_date(value, "d MMM y", locale="en")
+    return value.strftime("%d.%m.%Y")
 
 
 def init_app(app: Flask) -> None:

@@ -82,6 +82,8 @@ class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     consent_version: Mapped[str | None] = mapped_column(String(20))
+    # The language the client chose last (ru, kk or en): the cabinet opens in it and SMS are written in it.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     contracts: Mapped[list[Contract]] = relationship(
         back_populates="client", order_by="Contract.signed_on, Contract.id", lazy="raise"

@@ -55,6 +55,15 @@ def _admin_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The app reads compiled catalogues; `make test` builds them, a bare `pytest` must not test stale ones."""
+    for catalogue in (Path(__file__).parent.parent / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        compiled = catalogue.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < catalogue.stat().st_mtime:
+            pytest.exit(f"{compiled} is missing or older than its .po: run `make translations`", returncode=3)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database for this run: a new PostgreSQL database when DATABASE_URL names a server, else SQLite."""

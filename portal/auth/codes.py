@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from portal.clock import now
 from portal.domain.phone import mask_phone
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import Client, OneTimeCode
 from portal.sms import SmsError, gateway_for
 
@@ -116,8 +117,8 @@ def issue_code(client: Client, purpose: str, previous: OneTimeCode | None = None
 
 
 def client_language(client: Client) -> str:
-    """The language of the client's SMS: the client's stored choice once there is one (issue 6), else Russian."""
-    return str(getattr(client, "language", None) or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The language of the client's SMS: the client's stored choice, else the language of the page in use."""
+    return client.language or current_language()
 
 
 def check_code(code_id: int, entered: str) -> Check:

@@ -15,6 +15,7 @@ from portal.auth.passwords import hash_password, verify_password
 from portal.auth.session import end_every_session
 from portal.clock import now
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import Client, Contract
 
 MAX_FAILED_LOGINS = 10
@@ -106,6 +107,7 @@ def set_password(client: Client, password: str, code_id: int, purpose: str, cons
     client.password_hash = hash_password(password)
     client.failed_logins = 0
     client.locked_until = None
+    client.language = client.language or current_language()
     if purpose == "register":
         client.activated_at = moment
         client.consent_at = moment
