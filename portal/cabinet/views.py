@@ -13,6 +13,7 @@ from portal.cabinet import bp
 from portal.cabinet.service import ContractView, chosen_contract, client_contracts, contract_view, current_index
 from portal.clock import today
 from portal.domain.schedule import Status
+from portal.models import Contract
 from portal.paging import paginate, query_int
 from portal.rendering import render_page
 
@@ -30,15 +31,20 @@ def profile() -> ResponseReturnValue:
     return render_page("cabinet/profile.html", client=current_user)
 
 
-@bp.get("/contracts")
-@bp.get("/contracts/<int:contract_id>")
-@login_required
-def contracts(contract_id: int | None = None) -> ResponseReturnValue:
+def _own_contracts(contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
+    """The client's contracts and the view of the one asked for; 404 for anyone else's, as for a missing one."""
     owned = client_contracts(current_user.id)
     contract = chosen_contract(owned, contract_id)
     if contract is None and (contract_id is not None or owned):
         abort(404)
-    view = contract_view(contract, today()) if contract is not None else None
+    return owned, contract_view(contract, today()) if contract is not None else None
+
+
+@bp.get("/contracts")
+@bp.get("/contracts/<int:contract_id>")
+@login_required
+def contracts(contract_id: int | None = None) -> ResponseReturnValue:
+    owned, view = _own_contracts(contract_id)
     return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view)
 
 
@@ -46,13 +52,10 @@ def contracts(contract_id: int | None = None) -> ResponseReturnValue:
 @bp.get("/schedule/<int:contract_id>")
 @login_required
 def schedule(contract_id: int | None = None) -> ResponseReturnValue:
-    owned = client_contracts(current_user.id)
-    contract = chosen_contract(owned, contract_id)
-    if contract is None and (contract_id is not None or owned):
-        abort(404)
+    owned, view = _own_contracts(contract_id)
     context: dict[str, Any] = {"contracts": owned, "view": None, "status_labels": STATUS_LABELS}
-    if contract is not None:
-        context.update(_schedule_page(contract_view(contract, today())))
+    if view is not None:
+        context.update(_schedule_page(view))
     return render_page(
         "cabinet/schedule.html",
         {"schedule-panel": "schedule_panel", "schedule-table": "schedule_table"},

@@ -6,14 +6,14 @@ import json
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import make_server
 
 from portal.demo import load_demo
@@ -97,16 +97,26 @@ def artifacts() -> Any:
     return ARTIFACTS
 
 
-@pytest.fixture(params=[True, False], ids=["js", "no-js"])
-def any_page(request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
-    """A page with JavaScript on, and the same again with it off: every flow must work both ways."""
-    context = browser.new_context(**browser_context_args, java_script_enabled=request.param)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page
-    finally:
+@pytest.fixture
+def open_page(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Callable[..., Page]]:
+    """Pages in browser contexts of a test's own choosing (`open_page(java_script_enabled=False)`)."""
+    contexts: list[BrowserContext] = []
+
+    def opened(**options: Any) -> Page:
+        contexts.append(browser.new_context(**browser_context_args, **options))
+        page = contexts[-1].new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield opened
+    for context in contexts:
         context.close()
+
+
+@pytest.fixture(params=[True, False], ids=["js", "no-js"])
+def any_page(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> Page:
+    """A page with JavaScript on, and the same again with it off: every flow must work both ways."""
+    return open_page(java_script_enabled=request.param)
 
 
 @pytest.fixture

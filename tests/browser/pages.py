@@ -62,3 +62,46 @@ class SignIn:
     def expect_profile(self) -> None:
         expect(self.page.get_by_role("heading", name="Профиль")).to_be_visible()
         expect(self.page).to_have_url(self.server("/profile"))
+
+
+SEITKALI = {
+    "account": "1000000003",
+    "contract_number": "ДА-2023-00318",
+    "iin": "921102404563",
+    "phone": "+7 701 765 43 21",
+    "contract_date": "2023-03-15",
+}
+
+
+class ByFieldIds:
+    """The same steps by the fields' ids, for walks through every language."""
+
+    def __init__(self, page: Page, server: LiveServer) -> None:
+        self.page = page
+        self.server = server
+
+    def submit_facts(self, **facts: str) -> None:
+        for name, value in (SEITKALI | facts).items():
+            self.page.locator(f"#{name}").fill(value)
+        self.page.locator("#consent").check()
+        self.page.locator("#facts-form button[type=submit]").click()
+
+    def identify(self, account: str, iin: str) -> None:
+        self.page.locator("#account").fill(account)
+        self.page.locator("#iin").fill(iin)
+        self.page.locator("#login-form button[type=submit]").click()
+
+    def login(self, account: str, iin: str, password: str) -> None:
+        self.page.goto(self.server("/login"))
+        self.identify(account, iin)
+        self.page.locator("#password").fill(password)
+        self.page.locator("#password").press("Enter")
+
+    def enter_code(self, code: str) -> None:
+        self.page.locator("#code").fill(code)
+        self.page.locator("#code").press("Enter")
+
+    def create_password(self, password: str) -> None:
+        self.page.locator("#password").fill(password)
+        self.page.locator("#confirmation").fill(password)
+        self.page.locator("#password-form button[type=submit]").click()

@@ -4,15 +4,15 @@ everything in a sensible order; on a 360 px phone nothing scrolls sideways and e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.pages import SignIn
+from tests.browser.pages import ByFieldIds, SignIn
 
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-4.14.1.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -20,15 +20,9 @@ LANGUAGES = ["ru", "kk", "en"]
 
 
 @pytest.fixture
-def audit_page(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+def audit_page(open_page: Callable[..., Page]) -> Page:
     """axe-core is injected as a script, which the CSP rightly forbids: the audit's context sets it aside."""
-    context = browser.new_context(**browser_context_args, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page
-    finally:
-        context.close()
+    return open_page(bypass_csp=True)
 
 
 def violations(page: Page) -> list[str]:
@@ -44,12 +38,7 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
         return lambda page: page.goto(server(path)) and None
 
     def login_error(page: Page) -> None:
-        page.goto(server("/login"))
-        page.locator("#account").fill("1000000001")
-        page.locator("#iin").fill("880515301238")
-        page.locator("#login-form button[type=submit]").click()
-        page.locator("#password").fill("Wrong#2026")
-        page.locator("#password").press("Enter")
+        ByFieldIds(page, server).login("1000000001", "880515301238", "Wrong#2026")
         expect(page.get_by_role("alert")).to_be_visible()
 
     def register_errors(page: Page) -> None:
@@ -59,24 +48,14 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
 
     def code_error(page: Page) -> None:
         page.goto(server("/register"))
-        page.locator("#account").fill("1000000003")
-        page.locator("#contract_number").fill("ДА-2023-00318")
-        page.locator("#iin").fill("921102404563")
-        page.locator("#phone").fill("+77017654321")
-        page.locator("#contract_date").fill("2023-03-15")
-        page.locator("#consent").check()
-        page.locator("#facts-form button[type=submit]").click()
+        ByFieldIds(page, server).submit_facts()
         page.wait_for_url(server("/register/code"))
-        page.locator("#code").fill("000000" if server.last_code() != "000000" else "111111")
-        page.locator("#code").press("Enter")
+        ByFieldIds(page, server).enter_code("000000" if server.last_code() != "000000" else "111111")
         expect(page.get_by_role("alert")).to_be_visible()
 
     def password_problems(page: Page) -> None:
-        page.locator("#code").fill(server.last_code())
-        page.locator("#code").press("Enter")
-        page.locator("#password").fill("Qwerty123!")
-        page.locator("#confirmation").fill("Qwerty123!")
-        page.locator("#password-form button[type=submit]").click()
+        ByFieldIds(page, server).enter_code(server.last_code())
+        ByFieldIds(page, server).create_password("Qwerty123!")
         expect(page.get_by_role("alert")).to_be_visible()
 
     def faq_open(page: Page) -> None:
@@ -84,12 +63,7 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
         page.locator("#faq-results summary").first.click()
 
     def signed_in(page: Page) -> None:
-        page.goto(server("/login"))
-        page.locator("#account").fill("1000000001")
-        page.locator("#iin").fill("880515301238")
-        page.locator("#login-form button[type=submit]").click()
-        page.locator("#password").fill("Demo2026!")
-        page.locator("#password").press("Enter")
+        ByFieldIds(page, server).login("1000000001", "880515301238", "Demo2026!")
         page.wait_for_url(server("/profile"))
 
     def menu_expanded(page: Page) -> None:

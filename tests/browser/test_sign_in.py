@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.pages import SignIn
+from tests.browser.pages import ByFieldIds, SignIn
 
 
 def test_first_time_authorization_of_the_unregistered_demo_client(
@@ -120,47 +120,30 @@ def test_password_reset(any_page: Page, live_server: LiveServer, artifacts: Path
 
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
 def test_without_javascript_the_flows_complete_in_each_language(
-    browser: Browser, browser_context_args: dict[str, Any], live_server: LiveServer, artifacts: Path, language: str
+    open_page: Callable[..., Page], live_server: LiveServer, artifacts: Path, language: str
 ) -> None:
-    context = browser.new_context(**browser_context_args, java_script_enabled=False)
-    page = context.new_page()
-    try:
-        page.goto(live_server(f"/register?lang={language}"))
-        page.locator("#account").fill("1000000003")
-        page.locator("#contract_number").fill("ДА-2023-00318")
-        page.locator("#iin").fill("921102404563")
-        page.locator("#phone").fill("+7 701 765 43 21")
-        page.locator("#contract_date").fill("2023-03-15")
-        page.locator("#consent").check()
-        page.locator("#facts-form button[type=submit]").click()
-        page.wait_for_url(live_server("/register/code"))
-        page.locator("#code").fill(live_server.last_code())
-        page.locator("#code").press("Enter")
-        page.wait_for_url(live_server("/register/password"))
-        page.locator("#password").fill("Ainur#Home2027")
-        page.locator("#confirmation").fill("Ainur#Home2027")
-        page.locator("#password-form button[type=submit]").click()
-        page.wait_for_url(live_server("/profile"))
-        expect(page.locator("html")).to_have_attribute("lang", language)
+    page = open_page(java_script_enabled=False)
+    steps = ByFieldIds(page, live_server)
+    page.goto(live_server(f"/register?lang={language}"))
+    steps.submit_facts()
+    page.wait_for_url(live_server("/register/code"))
+    steps.enter_code(live_server.last_code())
+    page.wait_for_url(live_server("/register/password"))
+    steps.create_password("Ainur#Home2027")
+    page.wait_for_url(live_server("/profile"))
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
-        page.locator("form.logout button").click()
-        page.goto(live_server("/login"))
-        page.locator("#account").fill("1000000003")
-        page.locator("#iin").fill("921102404563")
-        page.locator("#login-form button[type=submit]").click()
-        page.locator("#password").fill("Ainur#Home2027")
-        page.locator("#password").press("Enter")
-        page.wait_for_url(live_server("/profile"))
+    page.locator("form.logout button").click()
+    steps.login("1000000003", "921102404563", "Ainur#Home2027")
+    page.wait_for_url(live_server("/profile"))
 
-        page.locator(".menu-item[href='/schedule']").click()
-        page.locator(".pagination a[rel=next]").click()
-        expect(page).to_have_url(re.compile(r"page="))
-        page.locator(".page-size", has_text="24").click()
-        expect(page.locator("table.schedule-table tbody tr")).to_have_count(24)
-        page.locator("#year").select_option(index=1)
-        page.locator("form.year-filter button[type=submit]").click()  # «Показать», shown when scripts are off
-        expect(page).to_have_url(re.compile(r"year=20\d\d"))
-        expect(page.locator("html")).to_have_attribute("lang", language)
-        page.screenshot(path=artifacts / f"no-js-schedule-{language}.png", full_page=True)
-    finally:
-        context.close()
+    page.locator(".menu-item[href='/schedule']").click()
+    page.locator(".pagination a[rel=next]").click()
+    expect(page).to_have_url(re.compile(r"page="))
+    page.locator(".page-size", has_text="24").click()
+    expect(page.locator("table.schedule-table tbody tr")).to_have_count(24)
+    page.locator("#year").select_option(index=1)
+    page.locator("form.year-filter button[type=submit]").click()  # «Показать», shown when scripts are off
+    expect(page).to_have_url(re.compile(r"year=20\d\d"))
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.screenshot(path=artifacts / f"no-js-schedule-{language}.png", full_page=True)
