@@ -77,13 +77,15 @@ class Faq:
 
 
 def expect_query(page: Page, /, **args: str) -> None:
-    """Wait until the address bar shows /faq with exactly these query arguments (in any order)."""
+    """Wait until the address bar shows /faq with exactly these query arguments (in any order), and until no
+    request is still under way (a search typed a moment ago may still answer and swap the list again)."""
 
     def shown(url: str) -> bool:
         parts = urlsplit(url)
         return parts.path == "/faq" and parse_qs(parts.query) == {name: [value] for name, value in args.items()}
 
     page.wait_for_url(shown)
+    page.wait_for_load_state("networkidle")
 
 
 def test_a_question_opens_and_closes_its_answer_by_mouse_and_keyboard(
