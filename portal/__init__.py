@@ -25,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     portal_config.finalise(app.config)
 
-    from portal import cli, errors, i18n, models, rendering  # noqa: F401  (models registers the tables)
+    from portal import cli, errors, i18n, logs, models, rendering, security  # noqa: F401  (models registers tables)
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -36,6 +36,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     rendering.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    logs.init_app(app)
 
     from portal.auth import bp as auth_bp
     from portal.auth import session as auth_session

@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from portal.clock import today
 from portal.demo import load_demo
 from portal.extensions import db
 from portal.faq.loader import load_faq
 from portal.importer import ImportRejected, import_file
+from portal.models import AuditEvent, Client
 from portal.sms import read_outbox
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
@@ -79,3 +81,24 @@ def sms_outbox_command(limit: int) -> None:
         click.echo("The outbox is empty.")
     for message in messages:
         click.echo(f"{message['sent_at']}  {message['to']}  {message['text']}")
+
+
+@portal.command("audit")
+@click.option("--iin", help="Only this client's events.")
+@click.option("--limit", default=50, show_default=True, help="How many of the latest events to show.")
+def audit_command(iin: str | None, limit: int) -> None:
+    """Show the latest sign-ins, failures, locks, codes and password changes, newest first."""
+    query = (
+        select(AuditEvent, Client.iin)
+        .outerjoin(Client, Client.id == AuditEvent.client_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    if iin:
+        query = query.where(Client.iin == iin)
+    for event, client_iin in db.session.execute(query):
+        who = f"{client_iin[:4]}****{client_iin[-4:]}" if client_iin else "-"
+        click.echo(
+            f"{event.at:%Y-%m-%d %H:%M:%S} UTC  {event.event:<16} {who:<12} {event.address or '-':<15} "
+            f"{event.detail or ''}".rstrip()
+        )

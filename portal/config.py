@@ -108,3 +108,5 @@ def finalise(config: dict[str, Any]) -> None:
 
     if production:
         config["SESSION_COOKIE_SECURE"] = True
+        # __Host-: only over HTTPS, only for this host, for every path; no subdomain can set or read it.
+        config["SESSION_COOKIE_NAME"] = "__Host-session"

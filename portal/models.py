@@ -213,6 +213,20 @@ class OneTimeCode(db.Model):  # type: ignore[name-defined,misc]
     consumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    """Who did what to an account, when and from where: sign-ins, failures, locks, codes, password changes."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_client_id_at", "client_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    event: Mapped[str] = mapped_column(String(30))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[str | None] = mapped_column(String(100))
+
+
 class FaqEntry(db.Model):  # type: ignore[name-defined,misc]
     """A question and its answer in every language of the cabinet, loaded by `portal faq FILE`."""
 

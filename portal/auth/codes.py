@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from portal.audit import Event, record
 from portal.clock import now
 from portal.domain.phone import mask_phone
 from portal.extensions import db
@@ -112,6 +113,7 @@ def issue_code(client: Client, purpose: str, previous: OneTimeCode | None = None
         db.session.rollback()
         log.warning("code for %s not sent", mask_phone(client.phone))
         raise CodeRefused(Refusal.NOT_SENT) from None
+    record(Event.CODE_SENT, client.id, purpose)
     db.session.commit()
     return row, code
 
@@ -139,6 +141,7 @@ def check_code(code_id: int, entered: str) -> Check:
             .values(attempts=OneTimeCode.attempts + 1)
             .returning(OneTimeCode.attempts)
         )
+        record(Event.CODE_REJECTED, row.client_id, row.purpose)
         db.session.commit()
         left = MAX_ATTEMPTS - (attempts if attempts is not None else MAX_ATTEMPTS)
         return Check(Verdict.WRONG if left > 0 else Verdict.EXHAUSTED, left)

@@ -10,6 +10,7 @@ from functools import cache
 
 from sqlalchemy import select, update
 
+from portal.audit import Event, record
 from portal.auth.codes import consume_code
 from portal.auth.passwords import hash_password, verify_password
 from portal.auth.session import end_every_session
@@ -54,14 +55,18 @@ def authenticate(account: str, iin: str, password: str) -> LoginResult:
     moment = now()
     if client is None or client.password_hash is None:
         verify_password(_decoy_hash(), password)
+        record(Event.LOGIN_FAILED, client.id if client else None, "no password yet" if client else "no such client")
+        db.session.commit()
         return LoginResult(Outcome.FAILED)
     if client.locked_until is not None and client.locked_until > moment:
+        record(Event.LOGIN_FAILED, client.id, "locked")
+        db.session.commit()
         return LoginResult(Outcome.LOCKED, locked_until=client.locked_until)
     if verify_password(client.password_hash, password):
-        if client.failed_logins or client.locked_until:
-            client.failed_logins = 0
-            client.locked_until = None
-            db.session.commit()
+        client.failed_logins = 0
+        client.locked_until = None
+        record(Event.LOGIN_SUCCEEDED, client.id)
+        db.session.commit()
         return LoginResult(Outcome.SIGNED_IN, client)
     failures = db.session.scalar(
         update(Client)
@@ -69,9 +74,11 @@ def authenticate(account: str, iin: str, password: str) -> LoginResult:
         .values(failed_logins=Client.failed_logins + 1)
         .returning(Client.failed_logins)
     )
+    record(Event.LOGIN_FAILED, client.id, "wrong password")
     if failures is not None and failures >= MAX_FAILED_LOGINS:
         until = moment + LOCK_DURATION
         db.session.execute(update(Client).where(Client.id == client.id).values(locked_until=until, failed_logins=0))
+        record(Event.ACCOUNT_LOCKED, client.id, f"until {until:%Y-%m-%d %H:%M} UTC")
         db.session.commit()
         return LoginResult(Outcome.LOCKED, locked_until=until)
     db.session.commit()
@@ -113,6 +120,7 @@ def set_password(client: Client, password: str, code_id: int, purpose: str, cons
         client.consent_at = moment
         client.consent_version = consent_version
     end_every_session(client)
+    record(Event.PASSWORD_SET, client.id, purpose)
     db.session.commit()
     db.session.refresh(client)
     return True

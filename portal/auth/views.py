@@ -14,6 +14,7 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.audit import Event, record
 from portal.auth import bp
 from portal.auth.codes import (
     CodeRefused,
@@ -101,10 +102,14 @@ def logout() -> ResponseReturnValue:
         abort(400)
     if current_user.is_authenticated:
         end_every_session(current_user._get_current_object())
+        record(Event.LOGOUT, current_user.id)
         db.session.commit()
     sign_out()
     flash(_("Вы вышли из Личного кабинета."), "info")
-    return redirect_to(url_for("main.index"))
+    response = redirect_to(url_for("main.index"))
+    # Nothing of the cabinet stays in this browser's cache or storage (the menu's state goes too).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # First-time authorization and password reset: facts → code → password -------------------------------------------

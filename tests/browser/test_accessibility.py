@@ -168,6 +168,7 @@ def test_on_a_phone_nothing_scrolls_sideways_and_targets_are_44_px(
 ) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
     SignIn(page, live_server, artifacts, language).login("1000000001", "880515301238", "Demo2026!")
+    page.wait_for_url(live_server("/profile"))
     for path in ["/profile", "/contracts", "/schedule", "/faq", "/"]:
         page.goto(live_server(f"{path}?lang={language}"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path

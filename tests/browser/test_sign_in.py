@@ -89,6 +89,8 @@ def test_a_wrong_password_then_the_lock(
 
     for _ in range(9):
         flow.password_with_enter("Wrong#2026")
+        # The answer has replaced the form (its password field is empty again) before the next attempt.
+        expect(any_page.get_by_label("Пароль")).to_have_value("")
     expect(any_page.get_by_text("Вход заблокирован до")).to_be_visible()
     flow.shot("login-locked")
 

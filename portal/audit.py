@@ -1,0 +1,29 @@
+"""The audit trail of the accounts: one row per sign-in, failure, lock, code, logout and password change.
+
+A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
+
+from __future__ import annotations
+
+import enum
+
+from flask import has_request_context, request
+
+from portal.clock import now
+from portal.extensions import db
+from portal.models import AuditEvent
+
+
+class Event(enum.Enum):
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    ACCOUNT_LOCKED = "account_locked"
+    LOGOUT = "logout"
+    CODE_SENT = "code_sent"
+    CODE_REJECTED = "code_rejected"
+    PASSWORD_SET = "password_set"  # noqa: S105  (an event name, not a password)
+
+
+def record(event: Event, client_id: int | None, detail: str | None = None) -> None:
+    """Add the event to the session; it is written with the caller's commit."""
+    address = request.remote_addr if has_request_context() else None
+    db.session.add(AuditEvent(at=now(), event=event.value, client_id=client_id, address=address, detail=detail))

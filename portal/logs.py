@@ -1,0 +1,53 @@
+"""Logs as one JSON object a line, each with the request id that the client's error page shows.
+
+Nothing personal goes in: the request line has the path without its query string, and the app's own
+messages mask phone numbers and never name an IIN, a code or a password (tests read the captured logs)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, has_request_context, request
+
+from portal.security import request_id
+
+log = logging.getLogger("portal.requests")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if has_request_context():
+            entry["request_id"] = request_id()
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _started() -> None:
+    g.started = time.perf_counter()
+
+
+def _finished(response: Response) -> Response:
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, elapsed * 1000)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if not app.testing and not any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        root = logging.getLogger()
+        root.handlers = [handler]
+        root.setLevel(logging.INFO)
+    app.before_request(_started)
+    app.after_request(_finished)
