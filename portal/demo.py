@@ -218,6 +218,7 @@ def load_demo(session: Session, today: date) -> ImportReport:
         client.is_demo = True
         client.failed_logins = 0
         client.locked_until = None
+        client.code_sent_at = None
         client.session_version += 1  # a demonstration's sessions end with the reset
         session.execute(delete(OneTimeCode).where(OneTimeCode.client_id == client.id))
         session.execute(delete(Contract).where(Contract.client_id == client.id, Contract.number.not_in(named)))

@@ -80,6 +80,9 @@ class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the last SMS code went out: claiming it with one conditional UPDATE lets a single code out per minute,
+    # however many requests race for it.
+    code_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     consent_version: Mapped[str | None] = mapped_column(String(20))
     # The language the client chose last (ru, kk or en): the cabinet opens in it and SMS are written in it.

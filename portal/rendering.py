@@ -36,6 +36,13 @@ def render_page(template: str, block: str | Mapping[str, str] | None = None, **c
     return response
 
 
+def render_fragment(template: str, block: str, **context: Any) -> Response:
+    """Only the named block, whoever asks: for endpoints that exist to feed one region of a page."""
+    response = make_response(render_block(template, block, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
 def redirect_to(location: str) -> Response:
     """Leave the page: a 303 for a browser, HX-Redirect for htmx (never a redirect swapped into a fragment)."""
     if is_htmx_request():

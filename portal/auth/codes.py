@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from portal.audit import Event, record
 from portal.clock import now
@@ -67,17 +67,34 @@ def _digest(seed: str, code: str) -> str:
     return hmac.new(key, f"{seed}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def resend_wait(last: OneTimeCode | None) -> timedelta:
-    """How long until another code may go out for this flow (zero when it may go now)."""
-    if last is None:
+def resend_wait(client: Client) -> timedelta:
+    """How long until another code may go out to this client (zero when it may go now)."""
+    if client.code_sent_at is None:
         return timedelta(0)
-    return max(last.created_at + RESEND_AFTER - now(), timedelta(0))
+    return max(client.code_sent_at + RESEND_AFTER - now(), timedelta(0))
 
 
-def issue_code(client: Client, purpose: str, previous: OneTimeCode | None = None) -> tuple[OneTimeCode, str]:
-    """Create a code, send it to the number on file, and commit; nothing is kept when sending fails."""
+def _claim_sending(client: Client, moment: datetime) -> bool:
+    """Take this minute's code for the client; of requests that race, exactly one gets True."""
+    claimed = db.session.execute(
+        update(Client)
+        .where(
+            Client.id == client.id,
+            or_(Client.code_sent_at.is_(None), Client.code_sent_at <= moment - RESEND_AFTER),
+        )
+        .values(code_sent_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def issue_code(client: Client, purpose: str) -> tuple[OneTimeCode, str]:
+    """Create a code, send it to the number on file, and commit; nothing is kept when sending fails.
+
+    At most one code a minute goes to a client, whichever flow or browser asks, and 5 an hour to a phone.
+    """
     moment = now()
-    wait = resend_wait(previous)
+    wait = resend_wait(client)
     if wait:
         raise CodeRefused(Refusal.TOO_SOON, wait)
     sent_this_hour = db.session.scalar(
@@ -92,6 +109,9 @@ def issue_code(client: Client, purpose: str, previous: OneTimeCode | None = None
             )
         )
         raise CodeRefused(Refusal.HOURLY_CAP, (oldest or moment) + timedelta(hours=1) - moment)
+    if not _claim_sending(client, moment):
+        db.session.rollback()
+        raise CodeRefused(Refusal.TOO_SOON, RESEND_AFTER)
 
     code = f"{secrets.randbelow(10**6):06d}"
     seed = secrets.token_hex(8)
@@ -174,11 +194,3 @@ def consume_code(code_id: int, client_id: int, purpose: str) -> bool:
         .values(consumed_at=now())
     )
     return spent.rowcount == 1  # type: ignore[attr-defined]
-
-
-def latest_code(code_id: int | None) -> OneTimeCode | None:
-    return db.session.get(OneTimeCode, code_id) if code_id is not None else None
-
-
-def expires_in(row: OneTimeCode, moment: datetime | None = None) -> timedelta:
-    return max(row.expires_at - (moment or now()), timedelta(0))

@@ -22,7 +22,6 @@ from portal.auth.codes import (
     Verdict,
     check_code,
     issue_code,
-    latest_code,
     resend_wait,
 )
 from portal.auth.forms import (
@@ -42,7 +41,7 @@ from portal.clock import now
 from portal.domain.phone import mask_phone
 from portal.extensions import db, sign_in_limit
 from portal.models import Client
-from portal.rendering import redirect_to, render_page
+from portal.rendering import redirect_to, render_fragment, render_page
 
 FLOW = "auth_flow"
 FLOW_LIFETIME = timedelta(minutes=30)
@@ -212,7 +211,7 @@ def code(purpose: str) -> ResponseReturnValue:
 def _code_page(
     purpose: str, flow: dict[str, Any], client: Client, form: CodeForm, error: str | None
 ) -> ResponseReturnValue:
-    wait = resend_wait(latest_code(int(flow["code_id"])))
+    wait = resend_wait(client)
     return render_page(
         "auth/code.html",
         "code_form",
@@ -234,7 +233,7 @@ def resend(purpose: str) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        code, plain = issue_code(client, purpose, previous=latest_code(int(flow["code_id"])))
+        code, plain = issue_code(client, purpose)
     except CodeRefused as refusal:
         return _code_page(purpose, flow, client, CodeForm(formdata=None), _refusal_message(refusal))
     flow.update(code_id=code.id, verified=False, demo_code=plain if client.is_demo else None)
@@ -282,10 +281,8 @@ def password_check() -> ResponseReturnValue:
     form = PasswordForm()
     if not form.validate_on_submit() and form.csrf_token.errors:
         abort(400)
-    return render_page(
-        "auth/password.html",
-        "password_rules",
-        rules=checklist(form.password.data or "", form.confirmation.data or ""),
+    return render_fragment(
+        "auth/password.html", "password_rules", rules=checklist(form.password.data or "", form.confirmation.data or "")
     )
 
 

@@ -380,3 +380,9 @@ def test_codes_are_stored_hashed(auth: AuthActions) -> None:
     stored = db.session.scalars(select(OneTimeCode)).one()
     assert auth.last_code() not in stored.code_hash
     assert stored.expires_at - stored.created_at == timedelta(minutes=5)
+
+
+def test_the_checklist_answers_with_the_list_even_without_htmx(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post("/password/check", data={"csrf_token": auth.token(), "password": "x", "confirmation": ""})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).lstrip().startswith('<ul id="password-rules"')
