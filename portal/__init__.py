@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 
@@ -52,4 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(faq_bp)
 
     app.cli.add_command(cli.portal)
+    if app.config["PORTAL_PROXIES"]:
+        # Behind nginx: the client's own address (limits, audit) and scheme come from the trusted proxy.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PORTAL_PROXIES"], x_proto=app.config["PORTAL_PROXIES"]
+        )
     return app

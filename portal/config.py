@@ -25,6 +25,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": None,
         "PORTAL_TODAY": None,
         "PORTAL_CLOCK": system_clock,
+        # How many proxies (nginx) stand in front and may be trusted for the client's address and scheme.
+        "PORTAL_PROXIES": 0,
         "PORTAL_SMS_GATEWAY": "outbox",
         "PORTAL_SMS_URL": None,
         "PORTAL_SMS_TOKEN": None,
@@ -56,9 +58,11 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
         "REDIS_URL": "REDIS_URL",
         "PORTAL_TODAY": "PORTAL_TODAY",
+        "PORTAL_PROXIES": "PORTAL_PROXIES",
         "PORTAL_SMS_GATEWAY": "PORTAL_SMS_GATEWAY",
         "PORTAL_SMS_URL": "PORTAL_SMS_URL",
         "PORTAL_SMS_TOKEN": "PORTAL_SMS_TOKEN",
+        "PORTAL_SMS_OUTBOX": "PORTAL_SMS_OUTBOX",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
@@ -95,6 +99,11 @@ def finalise(config: dict[str, Any]) -> None:
             raise ConfigError(f"PORTAL_TODAY must be YYYY-MM-DD, not {raw_today!r}") from error
     elif raw_today and production:
         raise ConfigError("PORTAL_TODAY is refused when PORTAL_ENV=production")
+
+    try:
+        config["PORTAL_PROXIES"] = int(config["PORTAL_PROXIES"])
+    except ValueError as error:
+        raise ConfigError(f"PORTAL_PROXIES must be a whole number, not {config['PORTAL_PROXIES']!r}") from error
 
     gateway = config["PORTAL_SMS_GATEWAY"]
     if gateway not in ("outbox", "http"):
