@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     portal_config.finalise(app.config)
 
-    from portal import cli, errors, i18n, logs, models, rendering, security  # noqa: F401  (models registers tables)
+    from portal import cli, errors, i18n, logs, metrics, models, rendering, security  # noqa: F401  (models: tables)
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(cabinet_bp)
     app.register_blueprint(faq_bp)
+    app.register_blueprint(metrics.bp)
 
     app.cli.add_command(cli.portal)
     if app.config["PORTAL_PROXIES"]:

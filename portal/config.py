@@ -30,6 +30,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_SMS_GATEWAY": "outbox",
         "PORTAL_SMS_URL": None,
         "PORTAL_SMS_TOKEN": None,
+        "PORTAL_METRICS_TOKEN": None,
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
@@ -63,6 +64,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_SMS_URL": "PORTAL_SMS_URL",
         "PORTAL_SMS_TOKEN": "PORTAL_SMS_TOKEN",
         "PORTAL_SMS_OUTBOX": "PORTAL_SMS_OUTBOX",
+        "PORTAL_METRICS_TOKEN": "PORTAL_METRICS_TOKEN",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 

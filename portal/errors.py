@@ -4,24 +4,44 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from portal.extensions import db
+from portal.rendering import is_htmx_request
 
 log = logging.getLogger(__name__)
 
 
+def error_page(template: str, code: int) -> Response:
+    """The error page; for htmx it replaces the whole body, never lands inside the region that asked."""
+    response = make_response(render_template(template, code=code), code)
+    if is_htmx_request():
+        response.headers["HX-Retarget"] = "body"
+        response.headers["HX-Reswap"] = "innerHTML"
+    response.vary.add("HX-Request")
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return render_template("errors/csrf.html"), 400
+    def csrf_error(error: CSRFError) -> Response:
+        return error_page("errors/csrf.html", 400)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        code = error.code or 500
-        return render_template("errors/error.html", code=code), code
+    def http_error(error: HTTPException) -> Response:
+        return error_page("errors/error.html", error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Response:
+        """The database went away: nothing was committed; the client may try again in a moment."""
+        log.exception("database unavailable")
+        db.session.rollback()
+        return error_page("errors/error.html", ServiceUnavailable.code)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> Response:
         log.exception("unhandled error")
-        return render_template("errors/error.html", code=InternalServerError.code), 500
+        return error_page("errors/error.html", InternalServerError.code)

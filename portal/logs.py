@@ -1,4 +1,4 @@
-"""Logs as one JSON object a line, each with the request id that the client's error page shows.
+"""Logs as one JSON object a line with the request id that error pages show; the request metrics beside them.
 
 Nothing personal goes in: the request line has the path without its query string, and the app's own
 messages mask phone numbers and never name an IIN, a code or a password (tests read the captured logs)."""
@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
 
+from portal import metrics
 from portal.security import request_id
 
 log = logging.getLogger("portal.requests")
@@ -39,6 +40,7 @@ def _started() -> None:
 def _finished(response: Response) -> Response:
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, elapsed * 1000)
+    metrics.observe(request.method, response.status_code, elapsed)
     return response
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from math import ceil
 
 
 def query_int(raw: str | None) -> int | None:
-    """A whole number from a query string, or None for anything else (`-1` and `10000` are numbers)."""
-    if raw is None or not raw.strip().lstrip("-").isdigit() or len(raw) > 9:
+    """A whole number from a query string, or None for anything else (`-1` and `10000` are numbers; `²` and
+    `١٢` are digits to str.isdigit but not numbers to int)."""
+    if raw is None or len(raw) > 9 or not re.fullmatch(r"-?[0-9]+", raw.strip()):
         return None
     return int(raw)
 

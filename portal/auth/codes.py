@@ -22,6 +22,7 @@ from portal.clock import now
 from portal.domain.phone import mask_phone
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.metrics import CODES
 from portal.models import Client, OneTimeCode
 from portal.sms import SmsError, gateway_for
 
@@ -132,9 +133,11 @@ def issue_code(client: Client, purpose: str) -> tuple[OneTimeCode, str]:
     except SmsError:
         db.session.rollback()
         log.warning("code for %s not sent", mask_phone(client.phone))
+        CODES.labels("failed").inc()
         raise CodeRefused(Refusal.NOT_SENT) from None
     record(Event.CODE_SENT, client.id, purpose)
     db.session.commit()
+    CODES.labels("sent").inc()
     return row, code
 
 

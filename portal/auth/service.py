@@ -17,6 +17,7 @@ from portal.auth.session import end_every_session
 from portal.clock import now
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.metrics import LOCKS, SIGN_INS
 from portal.models import Client, Contract
 
 MAX_FAILED_LOGINS = 10
@@ -57,16 +58,19 @@ def authenticate(account: str, iin: str, password: str) -> LoginResult:
         verify_password(_decoy_hash(), password)
         record(Event.LOGIN_FAILED, client.id if client else None, "no password yet" if client else "no such client")
         db.session.commit()
+        SIGN_INS.labels("failed").inc()
         return LoginResult(Outcome.FAILED)
     if client.locked_until is not None and client.locked_until > moment:
         record(Event.LOGIN_FAILED, client.id, "locked")
         db.session.commit()
+        SIGN_INS.labels("locked").inc()
         return LoginResult(Outcome.LOCKED, locked_until=client.locked_until)
     if verify_password(client.password_hash, password):
         client.failed_logins = 0
         client.locked_until = None
         record(Event.LOGIN_SUCCEEDED, client.id)
         db.session.commit()
+        SIGN_INS.labels("signed_in").inc()
         return LoginResult(Outcome.SIGNED_IN, client)
     failures = db.session.scalar(
         update(Client)
@@ -80,8 +84,11 @@ def authenticate(account: str, iin: str, password: str) -> LoginResult:
         db.session.execute(update(Client).where(Client.id == client.id).values(locked_until=until, failed_logins=0))
         record(Event.ACCOUNT_LOCKED, client.id, f"until {until:%Y-%m-%d %H:%M} UTC")
         db.session.commit()
+        SIGN_INS.labels("locked").inc()
+        LOCKS.inc()
         return LoginResult(Outcome.LOCKED, locked_until=until)
     db.session.commit()
+    SIGN_INS.labels("failed").inc()
     return LoginResult(Outcome.FAILED)
 
 

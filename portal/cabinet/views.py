@@ -65,8 +65,8 @@ def schedule(contract_id: int | None = None) -> ResponseReturnValue:
 
 def _schedule_page(view: ContractView) -> dict[str, Any]:
     """The rows of the chosen year and page; with no page asked for, the page holding today's entry."""
-    raw_year = request.args.get("year", "all")
-    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in view.years else None
+    asked_year = query_int(request.args.get("year"))
+    year = asked_year if asked_year in view.years else None
     rows = [row for row in view.rows if year is None or row.due_on.year == year]
     per_page = query_int(request.args.get("per_page"))
     page = query_int(request.args.get("page"))

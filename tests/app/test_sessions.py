@@ -112,3 +112,26 @@ def test_a_password_reset_ends_every_other_session(client: FlaskClient, auth: Au
     assert phone_session.get("/profile").status_code == 302
     assert client.get("/profile").status_code == 302
     assert stranger.get("/profile").status_code == 200
+
+
+def test_an_htmx_request_after_the_session_ended_leaves_for_the_login_page_whole(
+    client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.login()
+    clock.advance(minutes=16)
+
+    response = client.get("/schedule?page=2", headers={"HX-Request": "true", "HX-Target": "schedule-table"})
+
+    assert response.headers["HX-Redirect"] == "/login?next=%2Fschedule%3Fpage%3D2"
+    assert response.get_data(as_text=True) == ""  # nothing to swap into the table
+
+
+def test_an_htmx_request_that_fails_replaces_the_page_not_the_region(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login()
+
+    response = client.get("/contracts/999999", headers={"HX-Request": "true", "HX-Target": "contract-panel"})
+
+    assert response.status_code == 404
+    assert response.headers["HX-Retarget"] == "body"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert "Страница не найдена" in response.get_data(as_text=True)

@@ -155,3 +155,16 @@ def test_on_a_phone_the_menu_opens_on_demand_over_the_page(signed_in: Page, arti
     page.screenshot(path=artifacts / "menu-expanded-360.png")
     page.keyboard.press("Escape")
     expect(toggle).to_have_attribute("aria-expanded", "false")
+
+
+def test_when_the_session_is_gone_a_page_link_leads_to_the_login_page(signed_in: Page, live_server: LiveServer) -> None:
+    page = signed_in
+    menu(page).get_by_role("link", name="График платежей").click()
+    expect(page.locator("table.schedule-table tbody tr")).to_have_count(12)
+    page.context.clear_cookies()
+
+    page.get_by_role("navigation", name="Страницы графика").get_by_role("link", name="Страница 1", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fschedule"))
+    expect(page.get_by_role("heading", name="Вход в Личный кабинет")).to_be_visible()
+    expect(page.locator("table.schedule-table")).to_have_count(0)
