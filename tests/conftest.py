@@ -173,6 +173,17 @@ def csrf_token(page: str) -> str:
     return match.group(1)
 
 
+# The unregistered demo client's five facts and consent, as she types them into «Первичная авторизация».
+SEITKALI_FACTS = {
+    "account": "1000000003",
+    "contract_number": "ДА-2023-00318",
+    "iin": "921102404563",
+    "phone": "+7 701 765 43 21",
+    "contract_date": "2023-03-15",
+    "consent": "y",
+}
+
+
 class AuthActions:
     """What a client does to get in, through the test client, with CSRF on as in production."""
 
@@ -194,15 +205,7 @@ class AuthActions:
         return self.client.post("/logout", data={"csrf_token": self.token()})
 
     def submit_facts(self, path: str = "/register", **facts: str) -> TestResponse:
-        data = {
-            "account": "1000000003",
-            "contract_number": "ДА-2023-00318",
-            "iin": "921102404563",
-            "phone": "+7 701 765 43 21",
-            "contract_date": "2023-03-15",
-            "consent": "y",
-            **facts,
-        }
+        data = {**SEITKALI_FACTS, **facts}
         data["csrf_token"] = self.token()
         return self.client.post(path, data=data)
 

@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from portal.auth.passwords import verify_password
 from portal.extensions import db
 from portal.models import AuditEvent, Client, OneTimeCode
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import SEITKALI_FACTS, AuthActions, csrf_token
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -59,15 +59,7 @@ def test_the_same_registration_submitted_twice_at_once_sends_one_code(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
     token = csrf_token(client.get("/register").get_data(as_text=True))
-    facts = {
-        "csrf_token": token,
-        "account": "1000000003",
-        "contract_number": "ДА-2023-00318",
-        "iin": "921102404563",
-        "phone": "+77017654321",
-        "contract_date": "2023-03-15",
-        "consent": "y",
-    }
+    facts = {**SEITKALI_FACTS, "csrf_token": token}
 
     responses = at_once(app, cookie_of(client), [lambda c: c.post("/register", data=facts)] * 2)
 

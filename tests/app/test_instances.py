@@ -17,7 +17,7 @@ import requests
 
 from portal.demo import load_demo
 from portal.extensions import db
-from tests.conftest import TODAY, free_port, make_app, running
+from tests.conftest import SEITKALI_FACTS, TODAY, free_port, make_app, running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,15 +134,7 @@ def test_wrong_passwords_spread_over_both_instances_lock_at_ten(instances: tuple
 def test_wrong_codes_spread_over_both_instances_void_the_code_at_five(instances: tuple[str, str, Path]) -> None:
     first, second, outbox = instances
     browser = requests.Session()
-    facts = {
-        "csrf_token": token(browser, first),
-        "account": "1000000003",
-        "contract_number": "ДА-2023-00318",
-        "iin": "921102404563",
-        "phone": "+77017654321",
-        "contract_date": "2023-03-15",
-        "consent": "y",
-    }
+    facts = {**SEITKALI_FACTS, "csrf_token": token(browser, first)}
     assert browser.post(f"{first}/register", data=facts, allow_redirects=False, timeout=10).status_code == 303
     right = re.search(r"\b(\d{6})\b", outbox.read_text(encoding="utf-8").splitlines()[-1])
     assert right

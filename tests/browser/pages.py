@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
+from tests.conftest import SEITKALI_FACTS
 
 
 class SignIn:
@@ -64,13 +65,7 @@ class SignIn:
         expect(self.page).to_have_url(self.server("/profile"))
 
 
-SEITKALI = {
-    "account": "1000000003",
-    "contract_number": "ДА-2023-00318",
-    "iin": "921102404563",
-    "phone": "+7 701 765 43 21",
-    "contract_date": "2023-03-15",
-}
+SEITKALI = {name: value for name, value in SEITKALI_FACTS.items() if name != "consent"}
 
 
 class ByFieldIds:

@@ -161,7 +161,16 @@ def test_when_the_session_is_gone_a_page_link_leads_to_the_login_page(signed_in:
     page = signed_in
     menu(page).get_by_role("link", name="График платежей").click()
     expect(page.locator("table.schedule-table tbody tr")).to_have_count(12)
-    page.context.clear_cookies()
+    with live_server.app.app_context():  # the client signs out on another device: this session ends too
+        from sqlalchemy import select
+
+        from portal.auth.session import end_every_session
+        from portal.extensions import db
+        from portal.models import Client
+
+        end_every_session(db.session.scalars(select(Client).where(Client.iin == "880515301238")).one())
+        db.session.commit()
+        db.session.remove()
 
     page.get_by_role("navigation", name="Страницы графика").get_by_role("link", name="Страница 1", exact=True).click()
 
