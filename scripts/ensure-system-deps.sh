@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs from Debian when it is missing (Chromium for Playwright, redis-server for
-# the tests that start their own Redis), or says loudly what is missing when it cannot install it.
+# Installs what the test suite needs from Debian when it is missing (Chromium for Playwright, redis-server and
+# nginx for the tests that start their own), or says loudly what is missing when it cannot install it.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 [ ${#missing[@]} -eq 0 ] && exit 0
 

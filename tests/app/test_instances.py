@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 from portal.demo import load_demo
 from portal.extensions import db
@@ -47,6 +50,7 @@ def instances(migrated: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[s
         "PORTAL_TODAY": TODAY.isoformat(),
         "PORTAL_ENV": "development",
         "PORTAL_SMS_OUTBOX": str(outbox),
+        "PORTAL_PROXIES": "1",  # as behind nginx; requests straight to an instance carry no X-Forwarded-For
     }
     ports = [free_port(), free_port()]
     processes = []
@@ -158,3 +162,88 @@ def test_wrong_codes_spread_over_both_instances_void_the_code_at_five(instances:
     assert "Осталось попыток: 1." in answers[3]
     assert "5 неверных попыток" in answers[4]
     assert "5 неверных попыток" in sixth.text
+
+
+NGINX_SITE = """
+worker_processes 1;
+daemon off;
+user root;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    upstream portal {{ server {first}; server {second}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://portal;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-Id $request_id;
+        }}
+    }}
+}}
+"""
+
+
+@pytest.fixture
+def nginx(instances: tuple[str, str, Path], tmp_path: Path) -> Iterator[str]:
+    """Debian's nginx on a free loopback port in front of both instances, as deploy/nginx.conf puts it."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        pytest.fail("nginx is missing: `apt-get install nginx` (make test installs it when run as root)")
+    first, second, _ = instances
+    port = free_port()
+    site = tmp_path / "nginx.conf"
+    site.write_text(
+        NGINX_SITE.format(
+            dir=tmp_path, port=port, first=first.removeprefix("http://"), second=second.removeprefix("http://")
+        ),
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [binary, "-c", str(site), "-p", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+class FromAddress(HTTPAdapter):
+    """Connect from another loopback address, so that the client's address differs from nginx's own."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = ("127.0.0.2", 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def test_a_client_signs_in_through_nginx_in_front_of_both_instances(nginx: str, migrated: str) -> None:
+    browser = requests.Session()
+    browser.mount("http://", FromAddress())
+    assert login(browser, nginx, "Demo2026!").status_code == 303
+    for _ in range(4):  # nginx takes turns between the instances; the session holds on both
+        assert browser.get(f"{nginx}/profile", allow_redirects=False, timeout=10).status_code == 200
+
+    missing = browser.get(f"{nginx}/no-such-page", timeout=10)
+    request_id = missing.headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, passed through
+    assert request_id in missing.text
+
+    with running(make_app(migrated)):
+        from sqlalchemy import select
+
+        from portal.models import AuditEvent
+
+        addresses = set(db.session.scalars(select(AuditEvent.address).where(AuditEvent.event == "login_succeeded")))
+        db.session.remove()
+    assert addresses == {"127.0.0.2"}  # the client's own address, from X-Forwarded-For, not nginx's 127.0.0.1
