@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from portal.auth.forms import FactsForm, IdentifyForm, RegisterForm
 from portal.extensions import db
 from portal.rendering import is_htmx_request
 
 log = logging.getLogger(__name__)
+
+
+# The forms a client fills in before signing in: on a stale token each is shown again with what was typed
+# (passwords excepted, which are never sent back).
+STALE_FORM_PAGES: dict[str, tuple[str, type[FlaskForm], dict[str, object]]] = {
+    "auth.login": ("auth/login.html", IdentifyForm, {"stage": "identify", "next": None}),
+    "auth.register": ("auth/facts.html", RegisterForm, {"purpose": "register"}),
+    "auth.reset": ("auth/facts.html", FactsForm, {"purpose": "reset"}),
+}
 
 
 def error_page(template: str, code: int) -> Response:
@@ -28,7 +40,17 @@ def error_page(template: str, code: int) -> Response:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
-        return error_page("errors/csrf.html", 400)
+        """A stale or missing token: the sign-in forms come back filled in as typed, ready to send again."""
+        form_page = STALE_FORM_PAGES.get(request.endpoint or "")
+        if request.method != "POST" or form_page is None:
+            return error_page("errors/csrf.html", 400)
+        template, form_class, context = form_page
+        stale = _("Форма устарела, поэтому данные не отправлены. Проверьте их и отправьте ещё раз.")
+        response = make_response(render_template(template, form=form_class(), error=stale, **context), 400)
+        if is_htmx_request():
+            response.headers["HX-Retarget"] = "body"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

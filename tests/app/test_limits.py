@@ -3,6 +3,7 @@ by every app instance; a limited request gets a page in the user's language with
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,10 +91,15 @@ def test_with_redis_two_instances_share_one_budget(
         counters.close()
 
 
-def test_when_redis_goes_away_sign_in_keeps_working(migrated: str, tmp_path: Path) -> None:
+def test_when_redis_goes_away_sign_in_keeps_working_and_the_log_says_so(
+    migrated: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
     app = make_app(migrated, REDIS_URL="redis://127.0.0.1:1/0", PORTAL_SMS_OUTBOX=str(tmp_path / "o"))
     with running(app):
         client = app.test_client()
         token = csrf_token(client.get("/login").get_data(as_text=True))
         assert post_identify(client, token) == 200
+        assert client.get("/healthz").status_code == 503  # operators see it too
         db.session.remove()
+    assert any("storage unreachable" in r.getMessage() and r.levelno >= logging.WARNING for r in caplog.records)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.auth.passwords import verify_password
 from portal.extensions import db
 from portal.models import Client, OneTimeCode
-from tests.conftest import AuthActions, FakeClock
+from tests.conftest import AuthActions, FakeClock, csrf_token
 
 pytestmark = pytest.mark.usefixtures("demo")
 GENERIC = "Данные не совпадают с данными договора."
@@ -386,3 +386,34 @@ def test_the_checklist_answers_with_the_list_even_without_htmx(client: FlaskClie
     response = client.post("/password/check", data={"csrf_token": auth.token(), "password": "x", "confirmation": ""})
     assert response.status_code == 200
     assert response.get_data(as_text=True).lstrip().startswith('<ul id="password-rules"')
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("/register", ["1000000003", "ДА-2023-00318", "921102404563", "+7 701 765 43 21", "2023-03-15"]),
+        ("/password/reset", ["1000000003", "ДА-2023-00318", "921102404563"]),
+        ("/login", ["1000000001", "880515301238"]),
+    ],
+)
+def test_a_stale_form_comes_back_filled_in_with_a_fresh_token(client: FlaskClient, path: str, kept: list[str]) -> None:
+    typed = {
+        "account": kept[0],
+        "iin": kept[2] if len(kept) > 2 else kept[1],
+        "password": "Secret#2027",
+        "contract_number": "ДА-2023-00318",
+        "phone": "+7 701 765 43 21",
+        "contract_date": "2023-03-15",
+    }
+
+    response = client.post(path, data={**typed, "csrf_token": "stale-token-from-an-old-tab"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Форма устарела, поэтому данные не отправлены." in page
+    for value in kept:
+        assert f'value="{value}"' in page
+    assert "Secret#2027" not in page
+    resent = client.post(path, data={**typed, "csrf_token": csrf_token(page)})
+    assert resent.status_code in (200, 303)
+    assert "Форма устарела" not in resent.get_data(as_text=True)
