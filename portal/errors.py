@@ -27,9 +27,9 @@ STALE_FORM_PAGES: dict[str, tuple[str, type[FlaskForm], dict[str, object]]] = {
 }
 
 
-def error_page(template: str, code: int) -> Response:
+def error_page(template: str, code: int, **context: object) -> Response:
     """The error page; for htmx it replaces the whole body, never lands inside the region that asked."""
-    response = make_response(render_template(template, code=code), code)
+    response = make_response(render_template(template, code=code, **context), code)
     if is_htmx_request():
         response.headers["HX-Retarget"] = "body"
         response.headers["HX-Reswap"] = "innerHTML"
@@ -46,11 +46,7 @@ def init_app(app: Flask) -> None:
             return error_page("errors/csrf.html", 400)
         template, form_class, context = form_page
         stale = _("Форма устарела, поэтому данные не отправлены. Проверьте их и отправьте ещё раз.")
-        response = make_response(render_template(template, form=form_class(), error=stale, **context), 400)
-        if is_htmx_request():
-            response.headers["HX-Retarget"] = "body"
-            response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return error_page(template, 400, form=form_class(), error=stale, **context)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -43,13 +43,13 @@ def render_fragment(template: str, block: str, **context: Any) -> Response:
     return response
 
 
-def redirect_to(location: str) -> Response:
-    """Leave the page: a 303 for a browser, HX-Redirect for htmx (never a redirect swapped into a fragment)."""
+def redirect_to(location: str, code: int = 303) -> Response:
+    """Leave the page: a redirect for a browser, HX-Redirect for htmx (never a redirect swapped into a fragment)."""
     if is_htmx_request():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = location
     else:
-        response = redirect(location, 303)
+        response = redirect(location, code)
     response.vary.add("HX-Request")
     return response
 

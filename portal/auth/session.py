@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, flash, make_response, redirect, request, session
+from flask import Flask, Response, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import update
@@ -17,7 +17,7 @@ from sqlalchemy import update
 from portal.clock import now
 from portal.extensions import db, login_manager
 from portal.models import Client
-from portal.rendering import is_htmx_request
+from portal.rendering import redirect_to
 
 IDLE_TIMEOUT = timedelta(minutes=15)
 ABSOLUTE_TIMEOUT = timedelta(hours=8)
@@ -29,12 +29,7 @@ VERSION = "session_version"
 @login_manager.unauthorized_handler
 def ask_to_sign_in() -> Response:
     """To the login page, keeping where the client was going; an htmx request leaves the page for it whole."""
-    target = login_url("auth.login", next_url=request.full_path.rstrip("?"))
-    if is_htmx_request():
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return redirect_to(login_url("auth.login", next_url=request.full_path.rstrip("?")), 302)
 
 
 @login_manager.user_loader

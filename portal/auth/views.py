@@ -45,7 +45,18 @@ from portal.rendering import redirect_to, render_fragment, render_page
 
 FLOW = "auth_flow"
 FLOW_LIFETIME = timedelta(minutes=30)
-PURPOSES = ("register", "reset")
+# Первичная авторизация and the password reset take the same steps under their own URLs and endpoints.
+FLOWS = {
+    "register": ("/register", {"facts": "register", "code": "code", "resend": "code_resend", "password": "password"}),
+    "reset": (
+        "/password/reset",
+        {"facts": "reset", "code": "reset_code", "resend": "reset_code_resend", "password": "reset_password"},
+    ),
+}
+
+
+def step_url(purpose: str, step: str) -> str:
+    return url_for(f"auth.{FLOWS[purpose][1][step]}")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -114,10 +125,6 @@ def logout() -> ResponseReturnValue:
 # First-time authorization and password reset: facts → code → password -------------------------------------------
 
 
-def _start(purpose: str) -> str:
-    return url_for("auth.register" if purpose == "register" else "auth.reset")
-
-
 def _flow(purpose: str) -> dict[str, Any] | None:
     flow = session.get(FLOW)
     if not isinstance(flow, dict) or flow.get("purpose") != purpose:
@@ -134,7 +141,7 @@ def _flow_client(flow: dict[str, Any]) -> Client | None:
 
 def _start_again(purpose: str) -> ResponseReturnValue:
     flash(_("Время на этот шаг истекло или он пройден. Начните заново."), "info")
-    return redirect_to(_start(purpose))
+    return redirect_to(step_url(purpose, "facts"))
 
 
 def _refusal_message(refusal: CodeRefused) -> str:
@@ -182,7 +189,7 @@ def facts(purpose: str) -> ResponseReturnValue:
                     "consent": CONSENT_VERSION if purpose == "register" else None,
                     "demo_code": plain if client.is_demo else None,
                 }
-                return redirect_to(url_for("auth.code" if purpose == "register" else "auth.reset_code"))
+                return redirect_to(step_url(purpose, "code"))
     return render_page("auth/facts.html", "facts_form", form=form, purpose=purpose, error=error, next_step=next_step)
 
 
@@ -198,7 +205,7 @@ def code(purpose: str) -> ResponseReturnValue:
         if check.verdict is Verdict.ACCEPTED:
             flow["verified"] = True
             session[FLOW] = flow
-            return redirect_to(url_for("auth.password" if purpose == "register" else "auth.reset_password"))
+            return redirect_to(step_url(purpose, "password"))
         error = {
             Verdict.WRONG: _("Неверный код. Осталось попыток: %(left)s.", left=check.attempts_left),
             Verdict.EXHAUSTED: _("Код больше не действует: 5 неверных попыток. Запросите новый код."),
@@ -218,6 +225,7 @@ def _code_page(
         form=form,
         resend=EmptyForm(formdata=None),
         purpose=purpose,
+        resend_url=step_url(purpose, "resend"),
         masked_phone=mask_phone(client.phone),
         resend_in=math.ceil(wait.total_seconds()),
         demo_code=flow.get("demo_code") if client.is_demo else None,
@@ -239,7 +247,7 @@ def resend(purpose: str) -> ResponseReturnValue:
     flow.update(code_id=code.id, verified=False, demo_code=plain if client.is_demo else None)
     session[FLOW] = flow
     flash(_("Новый код отправлен на номер %(phone)s.", phone=mask_phone(client.phone)), "info")
-    return redirect_to(url_for("auth.code" if purpose == "register" else "auth.reset_code"))
+    return redirect_to(step_url(purpose, "code"))
 
 
 def password(purpose: str) -> ResponseReturnValue:
@@ -295,11 +303,8 @@ def _route(rule: str, endpoint: str, view: Any, purpose: str, methods: tuple[str
     bp.add_url_rule(rule, endpoint, limited, methods=list(methods))
 
 
-for _purpose, _prefix, _names in (
-    ("register", "/register", ("register", "code", "code_resend", "password")),
-    ("reset", "/password/reset", ("reset", "reset_code", "reset_code_resend", "reset_password")),
-):
-    _route(_prefix, _names[0], facts, _purpose, ("GET", "POST"))
-    _route(f"{_prefix}/code", _names[1], code, _purpose, ("GET", "POST"))
-    _route(f"{_prefix}/code/resend", _names[2], resend, _purpose, ("POST",))
-    _route(f"{_prefix}/password", _names[3], password, _purpose, ("GET", "POST"))
+for _purpose, (_prefix, _steps) in FLOWS.items():
+    _route(_prefix, _steps["facts"], facts, _purpose, ("GET", "POST"))
+    _route(f"{_prefix}/code", _steps["code"], code, _purpose, ("GET", "POST"))
+    _route(f"{_prefix}/code/resend", _steps["resend"], resend, _purpose, ("POST",))
+    _route(f"{_prefix}/password", _steps["password"], password, _purpose, ("GET", "POST"))
