@@ -170,7 +170,7 @@ daemon off;
 user root;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log;
-events {{ worker_connections 256; }}
+events {{ worker_connections 1024; }}
 http {{
     access_log off;
     client_body_temp_path {dir}/body;
