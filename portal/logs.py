@@ -33,6 +33,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class LimiterStorageLost(logging.Filter):
+    """Flask-Limiter warns when Redis stops answering and falls back to each instance's memory. For an operator
+    that is an error (the limits are no longer shared by the instances), so it is logged as one, and says so."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "storage unreachable" in record.getMessage():
+            record.levelno, record.levelname = logging.ERROR, "ERROR"
+            record.msg = "Redis unreachable: sign-in limits fall back to each instance's own memory until it returns"
+            record.args = ()
+        return True
+
+
 def _started() -> None:
     g.started = time.perf_counter()
 
@@ -51,5 +63,8 @@ def init_app(app: Flask) -> None:
         root = logging.getLogger()
         root.handlers = [handler]
         root.setLevel(logging.INFO)
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, LimiterStorageLost) for f in limiter_log.filters):
+        limiter_log.addFilter(LimiterStorageLost())
     app.before_request(_started)
     app.after_request(_finished)
