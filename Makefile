@@ -7,7 +7,7 @@ PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install db demo run test lint system-deps clean translations translations-update
+.PHONY: install db demo run test lint lint-code audit system-deps clean translations translations-update
 
 # Catalogues: messages are written in Russian (the manual's wording); kk and en translate them, ru is the
 # identity. The compiled .mo files are built here, not committed.
@@ -51,7 +51,9 @@ system-deps:
 test: install system-deps
 	$(BIN)/pytest
 
-lint: install
+lint: lint-code audit
+
+lint-code: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict --follow-imports=silent portal/domain portal/sms
@@ -60,3 +62,8 @@ lint: install
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3 tests/artifacts/*.png
+
+# Known vulnerabilities in every pinned dependency. It asks PyPI's JSON API, so it needs the internet; where
+# that is closed it fails loudly rather than call the dependencies clean.
+audit: install
+	$(BIN)/pip-audit --strict --no-deps --disable-pip -r constraints.txt
