@@ -30,6 +30,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_SMS_GATEWAY": "outbox",
         "PORTAL_SMS_URL": None,
         "PORTAL_SMS_TOKEN": None,
+        # Seconds to wait for the provider's answer; the gateway tries twice, so a client waits at most twice this.
+        "PORTAL_SMS_TIMEOUT": 5.0,
         "PORTAL_METRICS_TOKEN": None,
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
         "BABEL_DEFAULT_LOCALE": "ru",
@@ -64,6 +66,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_SMS_URL": "PORTAL_SMS_URL",
         "PORTAL_SMS_TOKEN": "PORTAL_SMS_TOKEN",
         "PORTAL_SMS_OUTBOX": "PORTAL_SMS_OUTBOX",
+        "PORTAL_SMS_TIMEOUT": "PORTAL_SMS_TIMEOUT",
         "PORTAL_METRICS_TOKEN": "PORTAL_METRICS_TOKEN",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
@@ -110,6 +113,14 @@ def finalise(config: dict[str, Any]) -> None:
     gateway = config["PORTAL_SMS_GATEWAY"]
     if gateway not in ("outbox", "http"):
         raise ConfigError(f"PORTAL_SMS_GATEWAY must be 'outbox' or 'http', not {gateway!r}")
+    try:
+        config["PORTAL_SMS_TIMEOUT"] = float(config["PORTAL_SMS_TIMEOUT"])
+    except ValueError as error:
+        raise ConfigError(
+            f"PORTAL_SMS_TIMEOUT must be a number of seconds, not {config['PORTAL_SMS_TIMEOUT']!r}"
+        ) from error
+    if not 0 < config["PORTAL_SMS_TIMEOUT"] <= 30:
+        raise ConfigError("PORTAL_SMS_TIMEOUT must be more than 0 and at most 30 seconds")
     if gateway == "http" and not config.get("PORTAL_SMS_URL"):
         raise ConfigError("PORTAL_SMS_URL is required when PORTAL_SMS_GATEWAY=http")
 

@@ -121,4 +121,6 @@ def gateway_for(config: Mapping[str, Any], clock: Callable[[], datetime], *, dem
     """The configured gateway; a demo client's codes always go to the outbox, whatever is configured."""
     if demo or config["PORTAL_SMS_GATEWAY"] == "outbox":
         return OutboxGateway(Path(config["PORTAL_SMS_OUTBOX"]), clock)
-    return HttpGateway(config["PORTAL_SMS_URL"], config.get("PORTAL_SMS_TOKEN"))
+    return HttpGateway(
+        config["PORTAL_SMS_URL"], config.get("PORTAL_SMS_TOKEN"), timeout=float(config.get("PORTAL_SMS_TIMEOUT", 5.0))
+    )
