@@ -4,6 +4,7 @@ the app, its test client and CLI runner, and a fixed "today"."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
 from portal import create_app
+from portal.domain.iin import is_valid_iin
 from portal.extensions import db
 
 # A fixed day for every test that does not choose its own: statuses must not depend on when tests run.
@@ -53,6 +55,66 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 def _admin_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PersonalDataWatch(logging.Handler):
+    """Reads every log line of the whole run (DESIGN §4, issue 7): an IIN, a Kazakhstan mobile number, or a code
+    or password that a test typed, in clear, fails the run at its end, naming the test and the kind found."""
+
+    IIN = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
+    PHONE = re.compile(r"(?<![\d*])(?:\+7|8|7)[\s-]?\(?7\d\d\)?[\s-]?\d{3}[\s-]?\d\d[\s-]?\d\d(?!\d)")
+    DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])")
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.test = "(collection)"
+        self.passwords: set[str] = {"Demo2026!"}
+        self.codes: set[str] = set()
+        self.found: list[str] = []
+
+    def watch_password(self, password: str) -> None:
+        if len(password) >= 8:  # shorter ones are the tests' refused passwords, and too common a string to look for
+            self.passwords.add(password)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        kinds = [
+            kind
+            for kind, present in (
+                ("an IIN", any(is_valid_iin(match) for match in self.IIN.findall(text))),
+                ("a phone number", bool(self.PHONE.search(text))),
+                ("a code", bool(self.codes.intersection(self.DIGITS.findall(text)))),
+                ("a password", any(password in text for password in self.passwords)),
+            )
+            if present
+        ]
+        if kinds:
+            self.found.append(f"{self.test}: {record.name} logged {', '.join(kinds)}")
+
+
+WATCH = PersonalDataWatch()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    root = logging.getLogger()
+    root.addHandler(WATCH)
+    root.setLevel(min(root.level or logging.WARNING, logging.INFO))  # the request lines are INFO
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    WATCH.test = item.nodeid
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if WATCH.found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if WATCH.found:
+        terminalreporter.section("personal data in the logs", red=True)
+        for line in WATCH.found[:50]:
+            terminalreporter.line(line)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -198,6 +260,7 @@ class AuthActions:
     def login(
         self, account: str = "1000000001", iin: str = "880515301238", password: str = "Demo2026!", **headers: str
     ) -> TestResponse:
+        WATCH.watch_password(password)
         data = {"csrf_token": self.token(), "account": account, "iin": iin, "password": password}
         return self.client.post("/login", data=data, headers=headers)
 
@@ -213,6 +276,7 @@ class AuthActions:
         lines = self.outbox.read_text(encoding="utf-8").splitlines()
         match = re.search(r"\b(\d{6})\b", json.loads(lines[-1])["text"])
         assert match, lines[-1]
+        WATCH.codes.add(match.group(1))
         return match.group(1)
 
     def submit_code(self, code: str, path: str = "/register/code") -> TestResponse:
@@ -221,6 +285,7 @@ class AuthActions:
     def submit_password(
         self, password: str, confirmation: str | None = None, path: str = "/register/password"
     ) -> TestResponse:
+        WATCH.watch_password(password)
         data = {
             "csrf_token": self.token(),
             "password": password,
