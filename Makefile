@@ -7,7 +7,7 @@ PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install db demo run test lint lint-code audit system-deps clean translations translations-update
+.PHONY: install db demo run test lint lint-code audit bench bench-quick system-deps clean translations translations-update
 
 # Catalogues: messages are written in Russian (the manual's wording); kk and en translate them, ru is the
 # identity. The compiled .mo files are built here, not committed.
@@ -50,6 +50,14 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/pytest
+
+# The benchmark (bench/run.py): PostgreSQL (BENCH_DATABASE_URL, default the local server) and wrk; it starts its
+# own Redis and gunicorn. `bench` writes bench/results/latest.md; `bench-quick` is the few-minute smoke run.
+bench: install system-deps
+	$(BIN)/python -m bench.run
+
+bench-quick: install system-deps
+	$(BIN)/python -m bench.run --quick --out $(or $(TMPDIR),/tmp)/bench-quick.md
 
 lint: lint-code audit
 

@@ -1,21 +1,29 @@
 """Realistic clients in the import format of DESIGN §5: valid IINs, Kazakh and Russian names, every status.
 
     python -m bench.generate --clients 10000 --out /tmp/clients.json [--contracts 1-5] [--entries 60-300]
+    python -m bench.generate --copy postgresql://postgres@127.0.0.1/portal_bench [--clients 100000] [--heavy]
 
-The file goes through `flask --app wsgi portal import FILE`, the same path as the core system's exports.
+A file goes through `flask --app wsgi portal import FILE`, the same path as the core system's exports; --copy
+writes the same records straight into a migrated PostgreSQL database with COPY, which is how the benchmark
+fills a database with 100,000 families.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from portal.demo import add_months
 from portal.domain.iin import is_valid_iin
@@ -108,9 +116,14 @@ def contract(rng: random.Random, n: int, serial: int, entries: tuple[int, int], 
     }
 
 
-def clients(count: int, contracts: tuple[int, int], entries: tuple[int, int], seed: int, today: date) -> list[Any]:
+def iter_clients(
+    count: int, contracts: tuple[int, int], entries: tuple[int, int], seed: int, today: date
+) -> Iterator[Any]:
+    """Up to `count` clients one by one, in the import format; an IIN drawn twice is skipped, as the import would
+    refuse the duplicate."""
     rng = random.Random(seed)
-    result, serial = [], 0
+    seen: set[str] = set()
+    serial = 0
     for index in range(count):
         gender = rng.choice("MF")
         birth = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 42))
@@ -119,26 +132,111 @@ def clients(count: int, contracts: tuple[int, int], entries: tuple[int, int], se
         for _ in range(rng.randint(*contracts)):
             serial += 1
             owned.append(contract(rng, index, serial, entries, today))
-        result.append(
-            {
-                "iin": valid_iin(rng, birth, gender),
-                "last_name": last,
-                "first_name": rng.choice(FIRST_NAMES[gender]),
-                "middle_name": rng.choice(MIDDLE_NAMES[gender]),
-                "gender": gender,
-                "birth_date": birth.isoformat(),
-                "id_number": f"{rng.randrange(10**9):09d}",
-                "id_issued_on": "2020-01-15",
-                "id_valid_until": "2030-01-14",
-                "id_issuer": "МВД РК",
-                "email": f"client{index}@example.kz",
-                "phone": f"+7701{rng.randrange(10**7):07d}",
-                "contracts": owned,
-            }
+        record = {
+            "iin": valid_iin(rng, birth, gender),
+            "last_name": last,
+            "first_name": rng.choice(FIRST_NAMES[gender]),
+            "middle_name": rng.choice(MIDDLE_NAMES[gender]),
+            "gender": gender,
+            "birth_date": birth.isoformat(),
+            "id_number": f"{rng.randrange(10**9):09d}",
+            "id_issued_on": "2020-01-15",
+            "id_valid_until": "2030-01-14",
+            "id_issuer": "МВД РК",
+            "email": f"client{index}@example.kz",
+            "phone": f"+7701{rng.randrange(10**7):07d}",
+            "contracts": owned,
+        }
+        if record["iin"] not in seen:
+            seen.add(record["iin"])
+            yield record
+
+
+def clients(count: int, contracts: tuple[int, int], entries: tuple[int, int], seed: int, today: date) -> list[Any]:
+    return list(iter_clients(count, contracts, entries, seed, today))
+
+
+def heavy_client(today: date, seed: int = 5) -> dict[str, Any]:
+    """One family with 5 contracts of 300 entries each (25 years): the page figures must not grow with it."""
+    rng = random.Random(seed)
+    record = next(iter_clients(1, (1, 1), (60, 60), seed, today))
+    record["iin"] = valid_iin(rng, date(1975, 3, 8), "F")
+    record["gender"], record["birth_date"] = "F", "1975-03-08"
+    record["contracts"] = [contract(rng, 0, 9_000_000 + n, (300, 300), today) for n in range(5)]
+    return record
+
+
+class CopyWriter:
+    """Rows for one table, buffered and sent with COPY; columns the generator does not give take the model's
+    default, so that a column added later needs no change here."""
+
+    def __init__(self, table: Any, given: Iterable[str]) -> None:
+        self.table = table
+        given = list(given)
+        self.fixed = {
+            column.name: column.default.arg if column.default is not None and column.default.is_scalar else None
+            for column in table.columns
+            if column.name not in given and not (column.name == "id" and "id" not in given)
+        }
+        self.columns = [*given, *self.fixed]
+        self.pending: list[tuple[Any, ...]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        full = {**self.fixed, **row}
+        self.pending.append(tuple(full[name] for name in self.columns))
+
+    def flush(self, cursor: psycopg.Cursor[Any]) -> int:
+        with cursor.copy(f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN") as copy:
+            for row in self.pending:
+                copy.write_row(row)
+        written, self.pending = len(self.pending), []
+        return written
+
+
+def copy_into(url: str, records: Iterable[dict[str, Any]]) -> int:
+    """Write the clients straight into PostgreSQL with COPY, in one transaction (no validation: the generator's
+    data is valid by construction); the fast way to fill a database with 100,000 families. Returns the rows."""
+    from portal.models import Client, Contract, Deposit, ScheduleEntry
+
+    writers: dict[str, CopyWriter] = {}
+
+    def writer(model: Any, row: dict[str, Any]) -> CopyWriter:
+        if model.__tablename__ not in writers:
+            writers[model.__tablename__] = CopyWriter(model.__table__, row)
+        return writers[model.__tablename__]
+
+    rows = 0
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        cursor = connection.cursor()
+        ids = cursor.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM clients), (SELECT coalesce(max(id), 0) FROM contracts)"
         )
-    # IINs drawn at random may meet; the import rejects duplicates, so keep the first.
-    seen: set[str] = set()
-    return [c for c in result if not (c["iin"] in seen or seen.add(c["iin"]))]
+        client_id, contract_id = ids.fetchone() or (0, 0)
+        for record in records:
+            client_id += 1
+            owned = record.pop("contracts")
+            row = {"id": client_id, **record, "is_demo": False}
+            writer(Client, row).add(row)
+            for item in owned:
+                contract_id += 1
+                schedule, deposits = item.pop("schedule"), item.pop("deposits")
+                row = {"id": contract_id, "client_id": client_id, **item}
+                writer(Contract, row).add(row)
+                for entry in schedule:
+                    row = {"contract_id": contract_id, **entry}
+                    writer(ScheduleEntry, row).add(row)
+                that_day: Counter[str] = Counter()
+                for deposit in deposits:
+                    row = {"contract_id": contract_id, "paid_on": deposit["on"], "seq": that_day[deposit["on"]]}
+                    that_day[deposit["on"]] += 1
+                    row["amount"] = deposit["amount"]
+                    writer(Deposit, row).add(row)
+            if len(writers["schedule_entries"].pending) > 50_000:
+                rows += sum(w.flush(cursor) for w in writers.values())  # parents first: dicts keep their order
+        rows += sum(w.flush(cursor) for w in writers.values())
+        cursor.execute("SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients))")
+        cursor.execute("SELECT setval(pg_get_serial_sequence('contracts', 'id'), (SELECT max(id) FROM contracts))")
+    return rows
 
 
 def span(text: str) -> tuple[int, int]:
@@ -148,24 +246,34 @@ def span(text: str) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--clients", type=int, help="how many families (default 1,000 to a file, 100,000 by COPY)")
     parser.add_argument("--contracts", type=span, default=(1, 5))
     parser.add_argument("--entries", type=span, default=(60, 300))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 24))
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--heavy", action="store_true", help="add one family with 5 contracts of 300 entries")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="write an import file for `portal import`")
+    where.add_argument("--copy", metavar="DATABASE_URL", help="COPY straight into this migrated PostgreSQL database")
     args = parser.parse_args(argv)
+    count = args.clients or (100_000 if args.copy else 1000)
+    records = iter_clients(count, args.contracts, args.entries, args.seed, args.today)
+    if args.heavy:
+        records = itertools.chain([heavy_client(args.today)], records)
     started = time.perf_counter()
-    document = {"clients": clients(args.clients, args.contracts, args.entries, args.seed, args.today)}
-    args.out.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    rows = sum(
-        1 + len(c["contracts"]) + sum(len(k["schedule"]) + len(k["deposits"]) for k in c["contracts"])
-        for c in document["clients"]
-    )
-    print(
-        f"{len(document['clients'])} clients, {rows} rows in {time.perf_counter() - started:.1f} s -> {args.out}",
-        file=sys.stderr,
-    )
+    if args.copy:
+        rows = copy_into(args.copy, records)
+        where_to = "PostgreSQL (COPY)"
+    else:
+        document = {"clients": list(records)}
+        args.out.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        rows = sum(
+            1 + len(c["contracts"]) + sum(len(k["schedule"]) + len(k["deposits"]) for k in c["contracts"])
+            for c in document["clients"]
+        )
+        where_to = str(args.out)
+    elapsed = time.perf_counter() - started
+    print(f"{rows} rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s) -> {where_to}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -91,14 +91,14 @@ def instances(migrated: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[s
 
 
 def token(session: requests.Session, base: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(f"{base}/register", timeout=10).text)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(f"{base}/register", timeout=30).text)
     assert match
     return match.group(1)
 
 
 def login(session: requests.Session, base: str, password: str) -> requests.Response:
     data = {"csrf_token": token(session, base), "account": "1000000001", "iin": "880515301238", "password": password}
-    return session.post(f"{base}/login", data=data, allow_redirects=False, timeout=10)
+    return session.post(f"{base}/login", data=data, allow_redirects=False, timeout=30)
 
 
 def test_a_session_from_one_instance_works_on_the_other_and_logout_ends_it_on_both(
@@ -109,7 +109,7 @@ def test_a_session_from_one_instance_works_on_the_other_and_logout_ends_it_on_bo
     assert login(browser, first, "Demo2026!").status_code == 303
     copied = browser.cookies.get("session")
 
-    assert browser.get(f"{second}/profile", allow_redirects=False, timeout=10).status_code == 200
+    assert browser.get(f"{second}/profile", allow_redirects=False, timeout=30).status_code == 200
     assert (
         browser.post(
             f"{second}/logout", data={"csrf_token": token(browser, second)}, allow_redirects=False, timeout=10
@@ -119,7 +119,7 @@ def test_a_session_from_one_instance_works_on_the_other_and_logout_ends_it_on_bo
 
     thief = requests.Session()
     thief.cookies.set("session", copied)
-    assert thief.get(f"{first}/profile", allow_redirects=False, timeout=10).status_code == 302
+    assert thief.get(f"{first}/profile", allow_redirects=False, timeout=30).status_code == 302
 
 
 def test_wrong_passwords_spread_over_both_instances_lock_at_ten(instances: tuple[str, str, Path]) -> None:
@@ -139,7 +139,7 @@ def test_wrong_codes_spread_over_both_instances_void_the_code_at_five(instances:
     first, second, outbox = instances
     browser = requests.Session()
     facts = {**SEITKALI_FACTS, "csrf_token": token(browser, first)}
-    assert browser.post(f"{first}/register", data=facts, allow_redirects=False, timeout=10).status_code == 303
+    assert browser.post(f"{first}/register", data=facts, allow_redirects=False, timeout=30).status_code == 303
     right = re.search(r"\b(\d{6})\b", outbox.read_text(encoding="utf-8").splitlines()[-1])
     assert right
     wrong = "000000" if right.group(1) != "000000" else "111111"
@@ -148,7 +148,7 @@ def test_wrong_codes_spread_over_both_instances_void_the_code_at_five(instances:
         browser.post(
             f"{first if n % 2 else second}/register/code",
             data={"csrf_token": token(browser, first), "code": wrong},
-            timeout=10,
+            timeout=30,
         ).text
         for n in range(5)
     ]
@@ -156,7 +156,7 @@ def test_wrong_codes_spread_over_both_instances_void_the_code_at_five(instances:
         f"{second}/register/code",
         data={"csrf_token": token(browser, second), "code": right.group(1)},
         allow_redirects=False,
-        timeout=10,
+        timeout=30,
     )
 
     assert "Осталось попыток: 1." in answers[3]
@@ -232,9 +232,9 @@ def test_a_client_signs_in_through_nginx_in_front_of_both_instances(nginx: str, 
     browser.mount("http://", FromAddress())
     assert login(browser, nginx, "Demo2026!").status_code == 303
     for _ in range(4):  # nginx takes turns between the instances; the session holds on both
-        assert browser.get(f"{nginx}/profile", allow_redirects=False, timeout=10).status_code == 200
+        assert browser.get(f"{nginx}/profile", allow_redirects=False, timeout=30).status_code == 200
 
-    missing = browser.get(f"{nginx}/no-such-page", timeout=10)
+    missing = browser.get(f"{nginx}/no-such-page", timeout=30)
     request_id = missing.headers["X-Request-Id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, passed through
     assert request_id in missing.text

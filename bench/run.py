@@ -1,0 +1,599 @@
+"""`make bench`: the cabinet's pages against a bare Flask endpoint, served the same way, in one run.
+
+    python -m bench.run                 # 1,000 and 100,000 families, 10 s a measurement, import vs COPY
+    python -m bench.run --quick         # 1,000 families, 2 s a measurement: the smoke test CI runs
+
+For each data set it fills a fresh PostgreSQL database (COPY, bench/generate.py), starts gunicorn exactly as
+production does (gunicorn.conf.py: its workers and worker class) with Redis for the limits, signs in a pool of
+families, and drives every page with wrk at several concurrencies. The bare app (bench/bare.py) runs under the
+same gunicorn settings in the same run. Queries per request and response sizes are counted in process against
+the same database. The table is printed and written to bench/results/latest.md (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+from sqlalchemy import event, func, select, update
+from sqlalchemy.engine import make_url
+
+from bench.bare import PAGE
+from bench.generate import copy_into, heavy_client, iter_clients
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Bench#Family2026"  # the pool's password, set by the benchmark on its own database
+POOL = 40  # families signed in; requests go round them
+TODAY = date(2026, 11, 24)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str = "GET"
+    target: str = ""  # the element id an htmx request targets; empty for a whole page
+    fragment: bool = False
+    bare: bool = False
+    signed_in: bool = False  # a page of the cabinet, asked with a family's session
+
+
+ENDPOINTS = [
+    Endpoint("bare 5 KB HTML", bare=True),
+    Endpoint("bare 1 SQL query", bare=True),
+    Endpoint("start page /"),
+    Endpoint("/profile", signed_in=True),
+    Endpoint("/contracts/<id>", signed_in=True),
+    Endpoint("/contracts/<id> (htmx panel)", target="contract-panel", fragment=True, signed_in=True),
+    Endpoint("/schedule/<id>?page=N", signed_in=True),
+    Endpoint("/schedule/<id>?page=N (htmx table)", target="schedule-table", fragment=True, signed_in=True),
+    Endpoint("FAQ search (htmx)", target="faq-results", fragment=True),
+    Endpoint("sign-in POST /login", method="POST"),
+]
+
+
+@dataclass
+class Family:
+    account: str
+    iin: str
+    contract: int
+    pages: int
+    cookie: str = ""
+    login_cookie: str = ""
+    login_token: str = ""
+
+
+@dataclass
+class Measurement:
+    endpoint: str
+    concurrency: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+
+
+@dataclass
+class DataSet:
+    clients: int
+    rows: int = 0
+    measurements: list[Measurement] = field(default_factory=list)
+    queries: dict[str, int] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    worker_rss_mb: list[float] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes], what: str) -> None:
+    for _ in range(400):
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise SystemExit(f"{what} did not start on port {port}")
+
+
+@contextmanager
+def started(command: list[str], port: int, what: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    # The servers' own logs (a JSON line a request) go to a file, as in production; a pipe nobody reads would
+    # fill up and stop them.
+    log = open(Path(tempfile.gettempdir()) / f"bench-{what.split()[0]}-{port}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(port, process, what)
+        yield process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def need(binary: str, package: str) -> str:
+    found = shutil.which(binary) or (f"/usr/sbin/{binary}" if Path(f"/usr/sbin/{binary}").exists() else None)
+    if not found:
+        raise SystemExit(f"{binary} is missing: `apt-get install {package}` (make bench installs it as root)")
+    return found
+
+
+# --- data --------------------------------------------------------------------------------------------------
+
+
+def database(server: str, name: str) -> str:
+    return make_url(server).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+
+
+def admin(server: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        make_url(server).set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    )
+
+
+def flask(url: str, *arguments: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development"}
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def prepare(server: str, clients: int) -> tuple[str, int]:
+    """A database with `clients` families (and one with 5 contracts of 300 entries), the FAQ, and the pool's
+    password; kept between runs when it was made from the same parameters and schema."""
+    name = f"portal_bench_{clients}"
+    url = database(server, name)
+    heads = sorted(p.name.split("_")[0] for p in (ROOT / "migrations" / "versions").glob("*.py"))
+    stamp = f"bench clients={clients} seed=2026 today={TODAY} schema={','.join(heads)}"
+    with admin(server) as connection:
+        row = connection.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if row and row[0] and row[0].startswith(stamp):
+            return url, int(row[0].rsplit("rows=", 1)[1])
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    flask(url, "db", "upgrade")
+    flask(url, "portal", "faq", "portal/data/faq.json")
+    started_at = time.perf_counter()
+    rows = copy_into(url, _chain(heavy_client(TODAY), iter_clients(clients, (1, 5), (60, 300), 2026, TODAY)))
+    elapsed = time.perf_counter() - started_at
+    print(f"  {clients:,} families: {rows:,} rows by COPY in {elapsed:.0f} s ({rows / elapsed:,.0f} rows/s)")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    with admin(server) as connection:
+        connection.execute(f"COMMENT ON DATABASE \"{name}\" IS '{stamp} rows={rows}'")
+    return url, rows
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def pool_of_families(url: str) -> list[Family]:
+    """POOL families, the heaviest one first, with the password the benchmark signs in with."""
+    from portal import create_app
+    from portal.auth.passwords import hash_password
+    from portal.extensions import db
+    from portal.models import Client, Contract
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    with app.app_context():
+        heavy = db.session.scalar(
+            select(Client.id).join(Contract).group_by(Client.id).order_by(func.sum(Contract.payments).desc()).limit(1)
+        )
+        others = db.session.scalars(select(Client.id).where(Client.id != heavy).order_by(Client.id).limit(POOL - 1))
+        chosen = [heavy, *others]
+        db.session.execute(
+            update(Client)
+            .where(Client.id.in_(chosen))
+            .values(password_hash=hash_password(PASSWORD), activated_at=func.now())
+        )
+        db.session.commit()
+        families = []
+        for client_id in chosen:
+            iin, account, contract, payments = db.session.execute(
+                select(Client.iin, Contract.account, Contract.id, Contract.payments)
+                .join(Contract.client)
+                .where(Client.id == client_id)
+                .order_by(Contract.payments.desc())
+                .limit(1)
+            ).one()
+            families.append(Family(account, iin, contract, -(-payments // 12)))
+        db.session.remove()
+    return families
+
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def cookie_header(response: requests.Response) -> str:
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in response.cookies)
+
+
+def sign_in(base: str, family: Family) -> None:
+    """Sign the family in over HTTP; keep its session cookie, and a signed-out cookie + token for the POST."""
+    form = requests.get(f"{base}/login", timeout=30)
+    family.login_cookie = cookie_header(form)
+    match = TOKEN.search(form.text)
+    if not match:
+        raise SystemExit("no CSRF token on /login")
+    family.login_token = match.group(1)
+    answer = requests.post(
+        f"{base}/login",
+        data={"csrf_token": family.login_token, "account": family.account, "iin": family.iin, "password": PASSWORD},
+        headers={"Cookie": family.login_cookie, "X-Forwarded-For": f"10.0.0.{random.randint(1, 254)}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 303 or "/login" in answer.headers.get("Location", ""):
+        raise SystemExit(f"sign-in of the pool failed: {answer.status_code}")
+    family.cookie = cookie_header(answer)
+
+
+def request_lines(endpoint: Endpoint, families: list[Family]) -> list[str]:
+    from urllib.parse import urlencode
+
+    lines = []
+    for n, family in enumerate(families):
+        page = 1 + (n * 7) % family.pages
+        path, cookie, body = {
+            "bare 5 KB HTML": ("/bare/html", "", ""),
+            "bare 1 SQL query": ("/bare/sql", "", ""),
+            "start page /": ("/", "", ""),
+            "/profile": ("/profile", family.cookie, ""),
+            "/contracts/<id>": (f"/contracts/{family.contract}", family.cookie, ""),
+            "/contracts/<id> (htmx panel)": (f"/contracts/{family.contract}", family.cookie, ""),
+            "/schedule/<id>?page=N": (f"/schedule/{family.contract}?page={page}", family.cookie, ""),
+            "/schedule/<id>?page=N (htmx table)": (f"/schedule/{family.contract}?page={page}", family.cookie, ""),
+            "FAQ search (htmx)": (
+                "/faq?" + urlencode({"q": ["пароль", "договор", "оплата", "код", "график"][n % 5]}),
+                "",
+                "",
+            ),
+            "sign-in POST /login": (
+                "/login",
+                family.login_cookie,
+                urlencode(
+                    {
+                        "csrf_token": family.login_token,
+                        "account": family.account,
+                        "iin": family.iin,
+                        "password": PASSWORD,
+                    }
+                ),
+            ),
+        }[endpoint.name]
+        lines.append("\t".join([endpoint.method, path, cookie, endpoint.target, body]))
+    return lines
+
+
+def wrk(base: str, endpoint: Endpoint, families: list[Family], concurrency: int, seconds: float) -> Measurement:
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as listing:
+        listing.write("\n".join(request_lines(endpoint, families)) + "\n")
+    try:
+        result = subprocess.run(
+            [
+                need("wrk", "wrk"),
+                "-t",
+                str(min(2, concurrency)),
+                "-c",
+                str(concurrency),
+                "-d",
+                f"{seconds}s",
+                "--latency",
+                "-s",
+                str(ROOT / "bench" / "wrk.lua"),
+                base,
+                "--",
+                listing.name,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        )
+    finally:
+        os.unlink(listing.name)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return Measurement(
+        endpoint.name,
+        concurrency,
+        figures["requests"] / figures["seconds"],
+        figures["p50_ms"],
+        figures["p95_ms"],
+        figures["p99_ms"],
+        figures["non_2xx_3xx"] + figures["socket_errors"],
+    )
+
+
+def gunicorn(app: str, port: int) -> list[str]:
+    """gunicorn as production starts it: gunicorn.conf.py's workers, worker class and timeouts."""
+    return [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", app]
+
+
+def server_env(url: str, redis_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "bench-" + os.urandom(8).hex(),
+        "PORTAL_PROXIES": "1",  # as behind nginx: the benchmark's X-Forwarded-For is each family's address
+    }
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True, check=False).stdout.split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if match:
+            sizes.append(int(match.group(1)) / 1024)
+    return sizes
+
+
+def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dict[str, int]]:
+    """SQL statements and bytes of each endpoint for the heaviest family, in process against the same database."""
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PORTAL_TODAY": TODAY,
+        }
+    )
+    family = families[0]
+    queries: dict[str, int] = {"bare 5 KB HTML": 0, "bare 1 SQL query": 1}
+    sizes: dict[str, int] = {}
+    with app.app_context():
+        engine = db.engine
+    statements = 0
+
+    def counted(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    browser = app.test_client()
+    try:
+        for endpoint in ENDPOINTS:
+            if endpoint.bare:
+                continue
+            line = request_lines(endpoint, [family])[0].split("\t")
+            headers = {"HX-Request": "true", "HX-Target": endpoint.target} if endpoint.target else {}
+            browser.post("/logout")
+            credentials = {"account": family.account, "iin": family.iin, "password": PASSWORD}
+            if endpoint.signed_in:
+                browser.post("/login", data=credentials)
+            statements = 0
+            if endpoint.method == "POST":
+                answer = browser.post("/login", data=credentials)
+            else:
+                answer = browser.get(line[1], headers=headers)
+            queries[endpoint.name] = statements
+            sizes[endpoint.name] = len(answer.get_data())
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    sizes["bare 5 KB HTML"] = len(PAGE.encode())
+    sizes["bare 1 SQL query"] = 1
+    return queries, sizes
+
+
+def measure(
+    base: str,
+    endpoints: list[Endpoint],
+    families: list[Family],
+    concurrencies: list[int],
+    seconds: float,
+    into: list[Measurement],
+) -> None:
+    for endpoint in endpoints:
+        for concurrency in concurrencies:
+            wrk(base, endpoint, families, 1, 1)  # warm the workers' caches and pools
+            result = wrk(base, endpoint, families, concurrency, seconds)
+            into.append(result)
+            print(
+                f"  {endpoint.name:<36} c={concurrency:<3} {result.rps:8.0f} req/s  p99 {result.p99:7.1f} ms"
+                + (f"  {result.errors} ERRORS" if result.errors else "")
+            )
+
+
+def run_data_set(
+    server: str, redis_url: str, clients: int, concurrencies: list[int], seconds: float, bare: list[Measurement]
+) -> DataSet:
+    print(f"data set: {clients:,} families")
+    url, rows = prepare(server, clients)
+    data = DataSet(clients, rows)
+    families = pool_of_families(url)
+    port = free_port()
+    with started(gunicorn("wsgi:app", port), port, "gunicorn (cabinet)", server_env(url, redis_url)) as master:
+        base = f"http://127.0.0.1:{port}"
+        for family in families:
+            sign_in(base, family)
+        if not bare:  # the bare app, under the same gunicorn settings, once per run
+            bare_port = free_port()
+            with started(
+                gunicorn("bench.bare:app", bare_port), bare_port, "gunicorn (bare)", server_env(url, redis_url)
+            ):
+                measure(
+                    f"http://127.0.0.1:{bare_port}",
+                    [e for e in ENDPOINTS if e.bare],
+                    families,
+                    concurrencies,
+                    seconds,
+                    bare,
+                )
+        measure(base, [e for e in ENDPOINTS if not e.bare], families, concurrencies, seconds, data.measurements)
+        data.worker_rss_mb = worker_rss_mb(master)
+    data.queries, data.sizes = count_queries(url, families)
+    return data
+
+
+# --- report ------------------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, {platform.system()}"
+
+
+def table(data: DataSet, bare: list[Measurement]) -> list[str]:
+    base = {(m.endpoint, m.concurrency): m for m in bare}
+    lines = [
+        f"### {data.clients:,} families ({data.rows:,} rows)",
+        "",
+        "| endpoint | c | req/s | p50 ms | p95 ms | p99 ms | × bare 5 KB req/s | p99 × bare "
+        "| × bare SQL req/s | queries | bytes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in [*bare, *data.measurements]:
+        html, sql = base[("bare 5 KB HTML", m.concurrency)], base[("bare 1 SQL query", m.concurrency)]
+        errors = f" **{m.errors} errors**" if m.errors else ""
+        lines.append(
+            f"| {m.endpoint}{errors} | {m.concurrency} | {m.rps:,.0f} | {m.p50:.1f} | {m.p95:.1f} | {m.p99:.1f} | "
+            f"{m.rps / html.rps:.2f} | {m.p99 / html.p99:.1f} | {m.rps / sql.rps:.2f} | "
+            f"{data.queries.get(m.endpoint, '')} | {data.sizes.get(m.endpoint, ''):,} |"
+        )
+    rss = ", ".join(f"{size:.0f}" for size in sorted(data.worker_rss_mb))
+    lines += ["", f"gunicorn workers' RSS after the run: {rss} MB", ""]
+    return lines
+
+
+def scale_table(small: DataSet, large: DataSet) -> list[str]:
+    lines = [
+        f"### Scale: {large.clients:,} families against {small.clients:,}",
+        "",
+        "| endpoint | c | req/s small | req/s large | large ÷ small | queries small | queries large |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    by = {(m.endpoint, m.concurrency): m for m in small.measurements}
+    for m in large.measurements:
+        s = by[(m.endpoint, m.concurrency)]
+        lines.append(
+            f"| {m.endpoint} | {m.concurrency} | {s.rps:,.0f} | {m.rps:,.0f} | {m.rps / s.rps:.2f} | "
+            f"{small.queries[m.endpoint]} | {large.queries[m.endpoint]} |"
+        )
+    return [*lines, ""]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 families, 2 s a measurement, c=1 and 8")
+    parser.add_argument("--clients", type=int, nargs="+", help="data set sizes (default 1000 100000)")
+    parser.add_argument("--seconds", type=float, help="length of each measurement (default 10)")
+    parser.add_argument("--concurrency", type=int, nargs="+", help="wrk connections (default 1 8 32)")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server where the benchmark may create its own databases",
+    )
+    parser.add_argument(
+        "--import-clients", type=int, default=10_000, help="families in the import-vs-COPY file (0: skip)"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.md")
+    args = parser.parse_args(argv)
+    sizes = args.clients or ([1000] if args.quick else [1000, 100_000])
+    seconds = args.seconds or (2 if args.quick else 10)
+    concurrencies = args.concurrency or ([1, 8] if args.quick else [1, 8, 32])
+    need("wrk", "wrk")
+    redis_port = free_port()
+    began = time.perf_counter()
+    with started(
+        [
+            need("redis-server", "redis-server"),
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        redis_port,
+        "redis-server",
+    ):
+        bare: list[Measurement] = []
+        data_sets = [
+            run_data_set(args.database, f"redis://127.0.0.1:{redis_port}/0", n, concurrencies, seconds, bare)
+            for n in sizes
+        ]
+    report = [
+        "# Benchmark",
+        "",
+        f"`python -m bench.run {' '.join(sys.argv[1:] if argv is None else argv)}` "
+        f"on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{machine()}; wrk, {seconds:g} s a measurement; gunicorn from gunicorn.conf.py "
+        f"({os.environ.get('PORTAL_WORKERS', 2 * (os.cpu_count() or 1) + 1)} sync workers), PostgreSQL, Redis, "
+        f"PORTAL_ENV=production. Bytes are the uncompressed body; queries are SQL statements per request.",
+        "",
+    ]
+    for data in data_sets:
+        report += table(data, bare)
+    if len(data_sets) > 1:
+        report += scale_table(data_sets[0], data_sets[-1])
+    if args.import_clients and not args.quick:
+        report += import_figures(args.database, args.import_clients)
+    report.append(f"Whole run: {time.perf_counter() - began:.0f} s.")
+    text = "\n".join(report) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+def import_figures(server: str, clients: int) -> list[str]:
+    try:
+        from bench.import_vs_copy import measure_import  # type: ignore[import-not-found]
+    except ImportError:
+        return ["Import against COPY: not measured (bench/import_vs_copy.py is missing).", ""]
+    figures = measure_import(server, clients, 2026)
+    return [f"### Import of {clients:,} families against COPY", "", "```", json.dumps(figures, indent=2), "```", ""]
+
+
+if __name__ == "__main__":
+    main()
