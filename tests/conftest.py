@@ -95,14 +95,15 @@ class PersonalDataWatch(logging.Handler):
 WATCH = PersonalDataWatch()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    root = logging.getLogger()
-    root.addHandler(WATCH)
-    root.setLevel(min(root.level or logging.WARNING, logging.INFO))  # the request lines are INFO
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    # Attached again for each test body: Alembic's fileConfig (migrations/env.py) resets the root logger.
     WATCH.test = item.nodeid
+    root = logging.getLogger()
+    if WATCH not in root.handlers:
+        root.addHandler(WATCH)
+    root.setLevel(min(root.level or logging.WARNING, logging.INFO))  # the request lines are INFO
+    return (yield)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
