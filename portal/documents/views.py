@@ -7,6 +7,8 @@ import base64
 import io
 import re
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 
 from flask import Response, abort, make_response, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -45,49 +47,47 @@ def _own_contract_view(contract_id: int) -> ContractView:
     return contract_view(contract, today())
 
 
-def _issue(contract: Contract, kind: str, fmt: str) -> IssuedDocument:
-    """Record the document before it is sent: its code must verify as soon as the client holds it."""
-    issued = IssuedDocument(code=new_code(), contract_id=contract.id, kind=kind, issued_at=now())
-    db.session.add(issued)
-    audit.record(audit.Event.DOCUMENT_ISSUED, current_user.id, f"{kind}.{fmt} {contract.number} {issued.code}")
-    db.session.commit()
-    return issued
-
-
-def _send(document: Document, fmt: str, account: str) -> Response:
+def _issue(view: ContractView, kind: str, fmt: str, write: Callable[[str, datetime, str], Document]) -> Response:
+    """Write the document with a new code, record it, then send it: the code verifies as soon as the client holds
+    the file, and a document that failed to render leaves no code behind. The file is rendered before the commit,
+    which would otherwise expire the contract and the client and cost a query each to reload."""
+    contract = view.contract
+    code, issued_at = new_code(), now()
+    document = write(code, issued_at, url_for("documents.verify", code=code, _external=True))
     data = pdf_bytes(document) if fmt == "pdf" else xlsx_bytes(document)
-    name = f"{document.kind}-{account}-{document.issued_at:%Y-%m-%d-%H%M}.{fmt}"
+    name = f"{kind}-{contract.account}-{document.issued_at:%Y-%m-%d-%H%M}.{fmt}"
+    db.session.add(IssuedDocument(code=code, contract_id=contract.id, kind=kind, issued_at=issued_at))
+    audit.record(audit.Event.DOCUMENT_ISSUED, current_user.id, f"{kind}.{fmt} {contract.number} {code}")
+    db.session.commit()
     response = send_file(io.BytesIO(data), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _verify_url(code: str) -> str:
-    return url_for("documents.verify", code=code, _external=True)
 
 
 @bp.get("/contracts/<int:contract_id>/schedule.<any(pdf, xlsx):fmt>")
 @login_required
 def schedule(contract_id: int, fmt: str) -> ResponseReturnValue:
     view = _own_contract_view(contract_id)
-    issued = _issue(view.contract, "schedule", fmt)
-    document = schedule_document(
-        view, current_user.full_name, STATUS_LABELS, issued.issued_at, issued.code, _verify_url(issued.code), today()
-    )
-    return _send(document, fmt, view.contract.account)
+    client_name, on = current_user.full_name, today()
+
+    def write(code: str, issued_at: datetime, verify_url: str) -> Document:
+        return schedule_document(view, client_name, STATUS_LABELS, issued_at, code, verify_url, on)
+
+    return _issue(view, "schedule", fmt, write)
 
 
 @bp.get("/contracts/<int:contract_id>/statement.<any(pdf, xlsx):fmt>")
 @login_required
 def contract_statement(contract_id: int, fmt: str) -> ResponseReturnValue:
     view = _own_contract_view(contract_id)
-    start, end = statement_period(request.args.get("from"), request.args.get("to"), today())
-    found = statement(view.facts, view.deposit_facts, start, end, today())
-    issued = _issue(view.contract, "statement", fmt)
-    document = statement_document(
-        view, current_user.full_name, found, issued.issued_at, issued.code, _verify_url(issued.code), today()
-    )
-    return _send(document, fmt, view.contract.account)
+    client_name, on = current_user.full_name, today()
+    start, end = statement_period(request.args.get("from"), request.args.get("to"), on)
+    found = statement(view.facts, view.deposit_facts, start, end, on)
+
+    def write(code: str, issued_at: datetime, verify_url: str) -> Document:
+        return statement_document(view, client_name, found, issued_at, code, verify_url, on)
+
+    return _issue(view, "statement", fmt, write)
 
 
 @bp.get("/verify/<code>")

@@ -339,6 +339,12 @@ def test_pages_with_documents_and_payment_details_stay_within_four_queries(
     with queries:
         client.get("/verify/AAAAAAAAAAAAAAAA")
     assert queries.count <= 2
+    # A download reads as the contract page does, then writes the issued document and its audit event.
+    for path in (f"/contracts/{contract_id}/schedule.pdf", f"/contracts/{contract_id}/statement.xlsx"):
+        with queries:
+            assert client.get(path).status_code == 200
+        writes = [s for s in queries.statements if s.lstrip().upper().startswith("INSERT")]
+        assert queries.count - len(writes) <= 4 and len(writes) == 2, (path, queries.statements)
 
 
 @pytest.mark.parametrize(
