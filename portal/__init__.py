@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from portal.auth import bp as auth_bp
     from portal.auth import session as auth_session
     from portal.cabinet import bp as cabinet_bp
+    from portal.documents import bp as documents_bp
     from portal.faq import bp as faq_bp
     from portal.main import bp as main_bp
 
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cabinet_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(faq_bp)
     app.register_blueprint(metrics.bp)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from portal.clock import system_clock
 from portal.domain.clock import parse_fixed_today
+from portal.domain.payee import bin_is_well_formed, compact_iban, iban_is_valid
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +34,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Seconds to wait for the provider's answer; the gateway tries twice, so a client waits at most twice this.
         "PORTAL_SMS_TIMEOUT": 5.0,
         "PORTAL_METRICS_TOKEN": None,
+        # The company's bank details shown under «Как оплатить» and in the payment QR code. Placeholders (a
+        # well-formed BIN, an IBAN whose check digits hold): production sets the real ones in the environment.
+        "PORTAL_PAYEE_BIN": "070540004123",
+        "PORTAL_PAYEE_IBAN": "KZ186010001234567890",
+        "PORTAL_PAYEE_BANK": "АО «Народный Банк Казахстана»",
+        "PORTAL_PAYEE_BIC": "HSBKKZKX",
+        "PORTAL_PAYEE_KNP": "421",
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
@@ -68,6 +76,11 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_SMS_OUTBOX": "PORTAL_SMS_OUTBOX",
         "PORTAL_SMS_TIMEOUT": "PORTAL_SMS_TIMEOUT",
         "PORTAL_METRICS_TOKEN": "PORTAL_METRICS_TOKEN",
+        "PORTAL_PAYEE_BIN": "PORTAL_PAYEE_BIN",
+        "PORTAL_PAYEE_IBAN": "PORTAL_PAYEE_IBAN",
+        "PORTAL_PAYEE_BANK": "PORTAL_PAYEE_BANK",
+        "PORTAL_PAYEE_BIC": "PORTAL_PAYEE_BIC",
+        "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
@@ -123,6 +136,14 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError("PORTAL_SMS_TIMEOUT must be more than 0 and at most 30 seconds")
     if gateway == "http" and not config.get("PORTAL_SMS_URL"):
         raise ConfigError("PORTAL_SMS_URL is required when PORTAL_SMS_GATEWAY=http")
+
+    config["PORTAL_PAYEE_IBAN"] = compact_iban(str(config["PORTAL_PAYEE_IBAN"]))
+    if not iban_is_valid(config["PORTAL_PAYEE_IBAN"]):
+        raise ConfigError(
+            f"PORTAL_PAYEE_IBAN must be a Kazakhstan IBAN with valid check digits, not {config['PORTAL_PAYEE_IBAN']!r}"
+        )
+    if not bin_is_well_formed(str(config["PORTAL_PAYEE_BIN"])):
+        raise ConfigError(f"PORTAL_PAYEE_BIN must be 12 digits, not {config['PORTAL_PAYEE_BIN']!r}")
 
     if config.get("REDIS_URL"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]

@@ -1,4 +1,4 @@
-"""The stored facts: clients, their contracts, schedule entries, deposits, and the FAQ.
+"""The stored facts: clients, their contracts, schedule entries, deposits, documents issued, and the FAQ.
 
 Figures (payments made, debts, statuses) are derived from these by portal.domain.schedule, never stored.
 """
@@ -228,6 +228,24 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(100))
+
+
+class IssuedDocument(db.Model):  # type: ignore[name-defined,misc]
+    """A document the cabinet issued (a payment schedule or a statement), known by the code printed on it.
+
+    Only what /verify/<code> confirms is kept: the kind, the contract and when it was issued; never the figures.
+    """
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (CheckConstraint("kind in ('schedule', 'statement')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    contract: Mapped[Contract] = relationship(lazy="raise")
 
 
 class FaqEntry(db.Model):  # type: ignore[name-defined,misc]

@@ -4,13 +4,14 @@ not grow with the data (the contracts in one query, then one for the entries and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.domain.schedule import ContractFigures, Status, contract_figures, statuses
+from portal.domain.schedule import ContractFigures, Entry, Status, contract_figures, statuses
+from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
 from portal.models import Contract, Deposit, ScheduleEntry
 
@@ -32,6 +33,9 @@ class ContractView:
     contract: Contract
     rows: list[Row]
     figures: ContractFigures
+    # The facts the rows and figures came from, for a statement over any period.
+    facts: list[Entry] = field(default_factory=list)
+    deposit_facts: list[DepositFact] = field(default_factory=list)
 
     @property
     def debt_total(self) -> Decimal:
@@ -71,7 +75,7 @@ def contract_view(contract: Contract, today: date) -> ContractView:
         Row(fact.due_on, fact.accrued, fact.principal, fact.interest, fact.debited_by(today), status)
         for fact, status in zip(facts, found, strict=True)
     ]
-    return ContractView(contract, rows, figures)
+    return ContractView(contract, rows, figures, facts, deposit_facts)
 
 
 def current_index(rows: list[Row], today: date) -> int:

@@ -1,18 +1,23 @@
-"""The signed-in client's pages: Профиль, Мои договора and График платежей."""
+"""The signed-in client's pages: Профиль, Мои договора, График платежей and Как оплатить."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import abort, request, url_for
+import segno
+from flask import Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.cabinet import bp
 from portal.cabinet.service import ContractView, chosen_contract, client_contracts, contract_view, current_index
 from portal.clock import today
+from portal.domain.payee import group_iban
 from portal.domain.schedule import Status
+from portal.domain.statement import statement_period
 from portal.models import Contract
 from portal.paging import paginate, query_int
 from portal.rendering import render_page
@@ -45,7 +50,71 @@ def _own_contracts(contract_id: int | None) -> tuple[list[Contract], ContractVie
 @login_required
 def contracts(contract_id: int | None = None) -> ResponseReturnValue:
     owned, view = _own_contracts(contract_id)
-    return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view)
+    period = statement_period(None, None, today())  # the statement form's default: the last twelve months
+    return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view, period=period)
+
+
+# The company's name as payment orders in Kazakhstan carry it, whatever the page's language.
+PAYEE_NAME = "АО «Казахстанская Жилищная Компания»"
+
+
+def _own_contract(contract_id: int) -> tuple[list[Contract], Contract]:
+    """The client's contracts and the one asked for (no figures needed); 404 for anyone else's."""
+    owned = client_contracts(current_user.id)
+    contract = chosen_contract(owned, contract_id)
+    if contract is None:
+        abort(404)
+    return owned, contract
+
+
+def _payee() -> dict[str, str]:
+    config = current_app.config
+    return {
+        "bin": config["PORTAL_PAYEE_BIN"],
+        "bank": config["PORTAL_PAYEE_BANK"],
+        "iban": config["PORTAL_PAYEE_IBAN"],
+        "iban_grouped": group_iban(config["PORTAL_PAYEE_IBAN"]),
+        "bic": config["PORTAL_PAYEE_BIC"],
+        "knp": config["PORTAL_PAYEE_KNP"],
+    }
+
+
+@bp.get("/contracts/<int:contract_id>/pay")
+@login_required
+def pay(contract_id: int) -> ResponseReturnValue:
+    owned, contract = _own_contract(contract_id)
+    purpose = _(
+        "Оплата по договору %(number)s, лицевой счёт %(account)s", number=contract.number, account=contract.account
+    )
+    return render_page(
+        "cabinet/pay.html", "pay_panel", contracts=owned, contract=contract, payee=_payee(), purpose=purpose
+    )
+
+
+def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
+    """The payee's details and the personal account as banking apps read a payment QR code (the key=value
+    fields of the ST00012 format, UTF-8)."""
+    fields = {
+        "Name": PAYEE_NAME,
+        "PersonalAcc": payee["iban"],
+        "BankName": payee["bank"],
+        "BIC": payee["bic"],
+        "PayeeINN": payee["bin"],
+        "KNP": payee["knp"],
+        "PersAcc": contract.account,
+        "Purpose": f"Оплата по договору {contract.number}, лицевой счёт {contract.account}",
+    }
+    return "ST00012|" + "|".join(f"{key}={value.replace('|', ' ')}" for key, value in fields.items())
+
+
+@bp.get("/contracts/<int:contract_id>/pay.svg")
+@login_required
+def pay_qr(contract_id: int) -> ResponseReturnValue:
+    _owned, contract = _own_contract(contract_id)
+    buffer = io.BytesIO()
+    qr = segno.make(payment_qr_text(contract, _payee()), error="m", encoding="utf-8")
+    qr.save(buffer, kind="svg", scale=5, border=2, dark="#1b2430", title=contract.number)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.get("/schedule")

@@ -70,6 +70,11 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
         page.locator(".menu-toggle").click()
         expect(page.locator(".menu-toggle")).to_have_attribute("aria-expanded", "true")
 
+    def how_to_pay(page: Page) -> None:
+        page.goto(server("/contracts"))
+        page.locator(".document-links a[href$='/pay']").click()
+        expect(page.locator(".pay-qr img")).to_be_visible()
+
     return [
         ("start", go(f"/?lang={language}")),
         ("login", go("/login")),
@@ -84,6 +89,8 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
         ("profile-menu-expanded", menu_expanded),
         ("contracts", go("/contracts")),
         ("schedule", go("/schedule")),
+        ("how-to-pay", how_to_pay),
+        ("verify-unknown-code", go("/verify/AAAAAAAAAAAAAAAA")),
         ("faq-signed-in", faq_open),
     ]
 

@@ -1,4 +1,5 @@
-// The cabinet's own script: the side menu's expanded state, remembered in this browser without a server round trip.
+// The cabinet's own script: the side menu's expanded state, remembered in this browser without a server round trip;
+// the resend countdown; the copy buttons of «Как оплатить».
 (function () {
   "use strict";
   var KEY = "portal.menu";
@@ -64,8 +65,32 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { countdowns(document); });
-  document.addEventListener("htmx:load", function (event) { countdowns(event.target); });
+  // «Копировать»: the buttons stay hidden unless the clipboard can be written; the value is plain text anyway.
+  function copyButtons(root) {
+    if (!navigator.clipboard || !window.isSecureContext) { return; }
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (button.dataset.copyReady) { return; }
+      button.dataset.copyReady = "true";
+      button.hidden = false;
+      var status = button.parentNode.querySelector(".copy-status");
+      var timer = null;
+      function say(text) {
+        if (!status) { return; }
+        status.textContent = text;
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { status.textContent = ""; }, 5000);
+      }
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.dataset.copy).then(
+          function () { say(button.dataset.copied); },
+          function () { say(button.dataset.copyFailed); }
+        );
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { countdowns(document); copyButtons(document); });
+  document.addEventListener("htmx:load", function (event) { countdowns(event.target); copyButtons(event.target); });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
