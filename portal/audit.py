@@ -1,4 +1,5 @@
-"""The audit trail of the accounts: one row per sign-in, failure, lock, code, logout and password change.
+"""The audit trail of the accounts: one row per sign-in, failure, lock, code, logout, password change and
+reminders choice.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -21,6 +22,7 @@ class Event(enum.Enum):
     CODE_SENT = "code_sent"
     CODE_REJECTED = "code_rejected"
     PASSWORD_SET = "password_set"  # noqa: S105  (an event name, not a password)
+    REMINDERS_CHANGED = "reminders_changed"
 
 
 def record(event: Event, client_id: int | None, detail: str | None = None) -> None:
