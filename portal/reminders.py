@@ -43,8 +43,10 @@ def _claim(session: Session, entry_ids: list[int], reason: Reason, moment: datet
             insert(ReminderSent)
             .values(schedule_entry_id=entry_id, reason=reason.value, sent_at=moment)
             .on_conflict_do_nothing(index_elements=["schedule_entry_id", "reason"])
+            .returning(ReminderSent.id)
         )
-        if session.execute(statement).rowcount == 1:  # type: ignore[attr-defined]
+        # A row comes back only when this statement inserted it (rowcount is not reliable with RETURNING).
+        if session.execute(statement).scalar_one_or_none() is not None:
             claimed.append(entry_id)
     session.commit()
     return claimed
