@@ -97,6 +97,8 @@ def test_a_debt_line_opens_its_explanation(signed_in: Page, shots: Path) -> None
     expect(penalty).to_contain_text("за каждый день просрочки")
     page.screenshot(path=shots / "contracts-debt-explained-1280.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()  # a phone opens with the menu closed
+    page.locator(".debt-why summary").first.click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=shots / "contracts-debt-explained-360.png", full_page=True)
 
