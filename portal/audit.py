@@ -1,5 +1,5 @@
-"""The audit trail of the accounts: one row per sign-in, failure, lock, code, logout, password change and
-document issued.
+"""The audit trail of the accounts: one row per sign-in, failure, lock, code, logout, password change, document
+issued and reminders choice.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -23,6 +23,7 @@ class Event(enum.Enum):
     CODE_REJECTED = "code_rejected"
     PASSWORD_SET = "password_set"  # noqa: S105  (an event name, not a password)
     DOCUMENT_ISSUED = "document_issued"
+    REMINDERS_CHANGED = "reminders_changed"
 
 
 def record(event: Event, client_id: int | None, detail: str | None = None) -> None:

@@ -10,12 +10,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal.clock import today
+from portal.clock import now, today
 from portal.demo import load_demo
 from portal.extensions import db
 from portal.faq.loader import load_faq
 from portal.importer import ImportRejected, import_file
 from portal.models import AuditEvent, Client
+from portal.reminders import send_reminders
 from portal.sms import read_outbox
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
@@ -55,6 +56,14 @@ def demo_command() -> None:
     day = today()
     load_demo(db.session, day)
     click.echo(f"Demo accounts ready as of {day:%d.%m.%Y}: 1000000001 / 880515301238 and 1000000003 / 921102404563.")
+
+
+@portal.command("remind")
+def remind_command() -> None:
+    """Send the SMS reminders due today: a payment the balance will not cover soon, a missed debit."""
+    days = current_app.config["PORTAL_REMIND_DAYS"]
+    sent = send_reminders(db.session, today(), days, current_app.config, now)
+    click.echo(f"Reminders sent: {sent}.")
 
 
 @portal.command("faq")

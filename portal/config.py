@@ -41,6 +41,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_PAYEE_BANK": "АО «Народный Банк Казахстана»",
         "PORTAL_PAYEE_BIC": "HSBKKZKX",
         "PORTAL_PAYEE_KNP": "421",
+        # `portal remind` warns this many days before a due date that the balance will not cover.
+        "PORTAL_REMIND_DAYS": 3,
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
@@ -81,6 +83,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_PAYEE_BANK": "PORTAL_PAYEE_BANK",
         "PORTAL_PAYEE_BIC": "PORTAL_PAYEE_BIC",
         "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
+        "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
@@ -122,6 +125,13 @@ def finalise(config: dict[str, Any]) -> None:
         config["PORTAL_PROXIES"] = int(config["PORTAL_PROXIES"])
     except ValueError as error:
         raise ConfigError(f"PORTAL_PROXIES must be a whole number, not {config['PORTAL_PROXIES']!r}") from error
+
+    try:
+        config["PORTAL_REMIND_DAYS"] = int(config["PORTAL_REMIND_DAYS"])
+    except ValueError as error:
+        raise ConfigError(f"PORTAL_REMIND_DAYS must be a whole number, not {config['PORTAL_REMIND_DAYS']!r}") from error
+    if not 0 <= config["PORTAL_REMIND_DAYS"] <= 31:
+        raise ConfigError("PORTAL_REMIND_DAYS must be between 0 and 31")
 
     gateway = config["PORTAL_SMS_GATEWAY"]
     if gateway not in ("outbox", "http"):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from portal.auth.passwords import hash_password
 from portal.domain.clock import KZ_TZ
 from portal.importer import ImportReport, import_document, parse_document
-from portal.models import Client, Contract, OneTimeCode
+from portal.models import Client, Contract, OneTimeCode, ReminderSent, ScheduleEntry
 
 CENT = Decimal("0.01")
 DEMO_PASSWORD = "Demo2026!"  # noqa: S105  (published in DESIGN §5 for support staff)
@@ -209,7 +209,8 @@ def demo_document(today: date) -> dict[str, Any]:
 
 
 def load_demo(session: Session, today: date) -> ImportReport:
-    """Load the demo accounts or put them back as they were: data, password, registration state."""
+    """Load the demo accounts or put them back as they were: data, password, registration state, sign-in state
+    (sessions ended, lock and codes cleared), language, reminders and the record of reminders sent."""
     document = parse_document(json.dumps(demo_document(today)))
     report = import_document(session, document)
     named = {contract.number for client in document.clients for contract in client.contracts}
@@ -220,7 +221,16 @@ def load_demo(session: Session, today: date) -> ImportReport:
         client.locked_until = None
         client.code_sent_at = None
         client.session_version += 1  # a demonstration's sessions end with the reset
+        client.language = None
+        client.reminders = True
         session.execute(delete(OneTimeCode).where(OneTimeCode.client_id == client.id))
+        session.execute(
+            delete(ReminderSent).where(
+                ReminderSent.schedule_entry_id.in_(
+                    select(ScheduleEntry.id).join(Contract).where(Contract.client_id == client.id)
+                )
+            )
+        )
         session.execute(delete(Contract).where(Contract.client_id == client.id, Contract.number.not_in(named)))
         if client.iin == AKHMETOV_IIN:
             client.password_hash = hash_password(DEMO_PASSWORD)
@@ -228,5 +238,7 @@ def load_demo(session: Session, today: date) -> ImportReport:
         else:
             client.password_hash = None
             client.activated_at = None
+            client.consent_at = None
+            client.consent_version = None
     session.commit()
     return report

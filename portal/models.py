@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -87,6 +88,8 @@ class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     consent_version: Mapped[str | None] = mapped_column(String(20))
     # The language the client chose last (ru, kk or en): the cabinet opens in it and SMS are written in it.
     language: Mapped[str | None] = mapped_column(String(2))
+    # SMS reminders of payments (`portal remind`); the client turns them off in the profile.
+    reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     contracts: Mapped[list[Contract]] = relationship(
         back_populates="client", order_by="Contract.signed_on, Contract.id", lazy="raise"
@@ -192,6 +195,21 @@ class Deposit(db.Model):  # type: ignore[name-defined,misc]
 
     def as_fact(self) -> DepositFact:
         return DepositFact(on=self.paid_on, amount=self.amount)
+
+
+class ReminderSent(db.Model):  # type: ignore[name-defined,misc]
+    """A reminder SMS about one schedule entry, for one reason: recorded before it is sent, so never sent twice."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (
+        UniqueConstraint("schedule_entry_id", "reason"),
+        CheckConstraint("reason in ('upcoming', 'missed')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_entry_id: Mapped[int] = mapped_column(ForeignKey("schedule_entries.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class OneTimeCode(db.Model):  # type: ignore[name-defined,misc]

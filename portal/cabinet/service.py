@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.domain.history import Operation, account_history
 from portal.domain.schedule import ContractFigures, Entry, Status, contract_figures, statuses
 from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
@@ -41,6 +42,11 @@ class ContractView:
     def debt_total(self) -> Decimal:
         c = self.contract
         return self.figures.overdue_debt + c.penalty + c.fine + c.state_duty
+
+    @property
+    def overdue_rows(self) -> list[Row]:
+        """The months behind «по ежемесячным платежам», oldest first."""
+        return [row for row in self.rows if row.status is Status.OVERDUE]
 
     @property
     def years(self) -> list[int]:
@@ -76,6 +82,17 @@ def contract_view(contract: Contract, today: date) -> ContractView:
         for fact, status in zip(facts, found, strict=True)
     ]
     return ContractView(contract, rows, figures, facts, deposit_facts)
+
+
+def contract_history(contract: Contract, today: date) -> list[Operation]:
+    """The personal account's deposits and debits up to today, newest first, each with the balance after it."""
+    entries = db.session.scalars(
+        select(ScheduleEntry).where(ScheduleEntry.contract_id == contract.id).order_by(ScheduleEntry.due_on)
+    ).all()
+    deposits = db.session.scalars(
+        select(Deposit).where(Deposit.contract_id == contract.id).order_by(Deposit.paid_on, Deposit.seq)
+    ).all()
+    return account_history([e.as_fact() for e in entries], [d.as_fact() for d in deposits], today)
 
 
 def current_index(rows: list[Row], today: date) -> int:

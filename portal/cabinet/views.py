@@ -1,28 +1,42 @@
-"""The signed-in client's pages: Профиль, Мои договора, График платежей and Как оплатить."""
+"""The signed-in client's pages: Профиль (and its reminders choice), Мои договора, График платежей, История
+платежей and Как оплатить."""
 
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from portal.audit import Event, record
 from portal.cabinet import bp
-from portal.cabinet.service import ContractView, chosen_contract, client_contracts, contract_view, current_index
+from portal.cabinet.forms import RemindersForm
+from portal.cabinet.service import (
+    ContractView,
+    chosen_contract,
+    client_contracts,
+    contract_history,
+    contract_view,
+    current_index,
+)
 from portal.clock import today
+from portal.domain.history import Kind, in_period
 from portal.domain.payee import group_iban
-from portal.domain.schedule import Status
+from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
+from portal.extensions import db
 from portal.models import Contract
 from portal.paging import paginate, query_int
-from portal.rendering import render_page
+from portal.rendering import is_htmx_request, redirect_to, render_page
 
 SCHEDULE_PAGE_SIZES = (12, 24, 60)
+HISTORY_PAGE_SIZES = (12, 24, 60)
 STATUS_LABELS = {
     Status.PAID: _l("Погашено"),
     Status.OVERDUE: _l("Просрочено"),
@@ -33,7 +47,23 @@ STATUS_LABELS = {
 @bp.get("/profile")
 @login_required
 def profile() -> ResponseReturnValue:
-    return render_page("cabinet/profile.html", client=current_user)
+    return render_page("cabinet/profile.html", client=current_user, form=RemindersForm())
+
+
+@bp.post("/profile/reminders")
+@login_required
+def reminders() -> ResponseReturnValue:
+    """Turn the SMS reminders on or off: the section swapped in place for htmx, back to the profile otherwise."""
+    form = RemindersForm()
+    wanted = form.reminders.data == "on"
+    if form.validate_on_submit() and wanted != current_user.reminders:
+        current_user.reminders = wanted
+        record(Event.REMINDERS_CHANGED, current_user.id, form.reminders.data)
+        db.session.commit()
+    if is_htmx_request():
+        return render_page("cabinet/profile.html", "reminders_panel", client=current_user, form=RemindersForm())
+    flash(_("Напоминания включены.") if current_user.reminders else _("Напоминания выключены."), "info")
+    return redirect_to(url_for("cabinet.profile"))
 
 
 def _own_contracts(contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
@@ -156,5 +186,60 @@ def _schedule_page(view: ContractView) -> dict[str, Any]:
         "rows": rows[paging.start : paging.end],
         "paging": paging,
         "sizes": SCHEDULE_PAGE_SIZES,
+        "link": link,
+    }
+
+
+def query_date(raw: str | None) -> date | None:
+    """A date from a query string as a date input sends it (YYYY-MM-DD), or None for anything else."""
+    if raw is None or len(raw) != 10:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+@bp.get("/history")
+@bp.get("/history/<int:contract_id>")
+@login_required
+def history(contract_id: int | None = None) -> ResponseReturnValue:
+    owned = client_contracts(current_user.id)
+    contract = chosen_contract(owned, contract_id)
+    if contract is None and (contract_id is not None or owned):
+        abort(404)
+    context: dict[str, Any] = {"contracts": owned, "contract": contract, "kinds": Kind}
+    if contract is not None:
+        context.update(_history_page(contract))
+    return render_page(
+        "cabinet/history.html",
+        {"history-panel": "history_panel", "history-table": "history_table"},
+        **context,
+    )
+
+
+def _history_page(contract: Contract) -> dict[str, Any]:
+    """The operations of the chosen period and page, newest first; a period given backwards is turned round."""
+    start, end = query_date(request.args.get("from")), query_date(request.args.get("to"))
+    if start is not None and end is not None and start > end:
+        start, end = end, start
+    operations = contract_history(contract, today())
+    chosen = in_period(operations, start, end)
+    paging = paginate(
+        len(chosen), query_int(request.args.get("page")), query_int(request.args.get("per_page")), HISTORY_PAGE_SIZES
+    )
+
+    def link(**changes: Any) -> str:
+        args: dict[str, Any] = {"from": start, "to": end, "per_page": paging.per_page, "page": paging.page}
+        args.update(changes)
+        return url_for("cabinet.history", contract_id=contract.id, **{k: v for k, v in args.items() if v is not None})
+
+    return {
+        "start": start,
+        "end": end,
+        "balance": operations[0].balance if operations else ZERO,
+        "operations": chosen[paging.start : paging.end],
+        "paging": paging,
+        "sizes": HISTORY_PAGE_SIZES,
         "link": link,
     }

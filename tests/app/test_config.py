@@ -18,7 +18,9 @@ def test_environment_variables_configure_the_app(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DATABASE_URL", "postgres://user@db.example:5432/portal")
     monkeypatch.setenv("PORTAL_TODAY", "2022-07-11")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/2")
+    monkeypatch.setenv("PORTAL_REMIND_DAYS", "5")
     app = create_app({"SECRET_KEY": "x"})
+    assert app.config["PORTAL_REMIND_DAYS"] == 5
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example:5432/portal"
     assert app.config["PORTAL_TODAY"] == date(2022, 7, 11)
     assert app.config["REDIS_URL"] == "redis://127.0.0.1:6379/2"
@@ -32,6 +34,8 @@ def test_environment_variables_configure_the_app(monkeypatch: pytest.MonkeyPatch
         ({"PORTAL_TODAY": "11.07.2022"}, "PORTAL_TODAY must be YYYY-MM-DD"),
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be"),
         ({"PORTAL_SMS_GATEWAY": "http"}, "PORTAL_SMS_URL is required"),
+        ({"PORTAL_REMIND_DAYS": "three"}, "PORTAL_REMIND_DAYS must be a whole number"),
+        ({"PORTAL_REMIND_DAYS": "-1"}, "PORTAL_REMIND_DAYS must be between 0 and 31"),
     ],
 )
 def test_a_configuration_that_cannot_work_refuses_to_start(

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
-from sqlalchemy import select
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from portal.auth.passwords import verify_password
+from portal.auth.passwords import hash_password, verify_password
 from portal.demo import DEMO_PASSWORD, load_demo
 from portal.domain.schedule import Status, contract_figures, statuses
 from portal.extensions import db
-from portal.models import Client, Contract
-from tests.conftest import TODAY
+from portal.models import Client, Contract, Deposit, ReminderSent
+from tests.conftest import TODAY, AuthActions
 
 
 def client_by_iin(iin: str) -> Client:
@@ -116,3 +116,48 @@ def test_demo_resets_what_a_demonstration_changed(app: Flask) -> None:
     assert [c.account for c in akhmetov.contracts] == ["1000000001", "1000000002"]
     assert akhmetov.contracts[0].penalty == Decimal("12345.67")
     assert client_by_iin("921102404563").password_hash is None
+
+
+def test_portal_demo_puts_the_demo_accounts_back_as_they_were(
+    app: Flask, runner: FlaskCliRunner, client: FlaskClient, auth: AuthActions
+) -> None:
+    load_demo(db.session, TODAY)
+    before = {c.account: contract_statuses(c, TODAY) for c in client_by_iin("880515301238").contracts}
+    assert auth.login().status_code == 303
+    assert client.get("/profile").status_code == 200
+    # A demonstration changes everything it can: password, language, reminders, lock, data; Сейткали registers.
+    akhmetov = client_by_iin("880515301238")
+    akhmetov.password_hash = hash_password("Changed#Password1")
+    akhmetov.language, akhmetov.reminders, akhmetov.failed_logins = "en", False, 7
+    akhmetov.locked_until = datetime(2030, 1, 1, tzinfo=UTC)
+    rent = akhmetov.contracts[0]
+    for entry in rent.schedule:
+        entry.debited, entry.debited_on = entry.accrued, entry.debit_on
+    db.session.execute(delete(Deposit).where(Deposit.contract_id == rent.id))
+    db.session.add(ReminderSent(schedule_entry_id=rent.schedule[0].id, reason="missed", sent_at=datetime.now(UTC)))
+    seitkali = client_by_iin("921102404563")
+    seitkali.password_hash = hash_password("Seitkali#Pass1")
+    seitkali.activated_at = seitkali.consent_at = datetime.now(UTC)
+    seitkali.consent_version = "2026-11"
+    db.session.commit()
+
+    result = runner.invoke(args=["portal", "demo"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert client.get("/profile").status_code == 302  # the demonstration's session has ended
+    akhmetov = client_by_iin("880515301238")
+    assert verify_password(akhmetov.password_hash, DEMO_PASSWORD)
+    assert (akhmetov.language, akhmetov.reminders, akhmetov.failed_logins, akhmetov.locked_until) == (
+        None,
+        True,
+        0,
+        None,
+    )
+    assert {c.account: contract_statuses(c, TODAY) for c in akhmetov.contracts} == before
+    assert db.session.scalars(select(ReminderSent)).all() == []
+    seitkali = client_by_iin("921102404563")
+    assert (seitkali.password_hash, seitkali.activated_at, seitkali.consent_at) == (None, None, None)
+    assert auth.login(password="Changed#Password1").status_code != 303
+    assert auth.login().status_code == 303
+    assert client.get("/profile").status_code == 200

@@ -51,6 +51,7 @@ QUERIES = [
     "/faq?q={}",
     "/faq?page={}&per_page={}",
     "/schedule?year={}&page={}&per_page={}",
+    "/history?from={}&to={}&page={}",
     "/contracts/{}",
     "/?lang={}",
     "/login?next={}",

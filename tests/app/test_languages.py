@@ -101,6 +101,8 @@ def pages_of(client: FlaskClient, language: str) -> dict[str, str]:
         f"/contracts/{loan}",
         "/schedule",
         f"/schedule/{loan}?year=all&page=2",
+        "/history",
+        f"/history/{loan}?from=2025-01-01&page=2",
         "/faq",
         "/no-such-page",
     ]

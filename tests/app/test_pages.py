@@ -32,7 +32,9 @@ def test_htmx_is_vendored_with_its_licence(client: FlaskClient) -> None:
         assert licence.status_code == 200 and b"BSD" in licence.data
 
 
-@pytest.mark.parametrize("path", ["/profile", "/contracts", "/contracts/1", "/schedule", "/schedule/1"])
+@pytest.mark.parametrize(
+    "path", ["/profile", "/contracts", "/contracts/1", "/schedule", "/schedule/1", "/history", "/history/1"]
+)
 def test_cabinet_pages_ask_a_visitor_to_sign_in(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302

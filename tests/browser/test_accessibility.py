@@ -62,6 +62,11 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
         page.goto(server("/faq"))
         page.locator("#faq-results summary").first.click()
 
+    def debt_open(page: Page) -> None:
+        page.goto(server("/contracts"))
+        page.locator(".debt-why summary").first.click()
+        expect(page.locator(".overdue-list")).to_be_visible()
+
     def signed_in(page: Page) -> None:
         ByFieldIds(page, server).login("1000000001", "880515301238", "Demo2026!")
         page.wait_for_url(server("/profile"))
@@ -91,6 +96,8 @@ def states(server: LiveServer, language: str) -> list[tuple[str, Callable[[Page]
         ("schedule", go("/schedule")),
         ("how-to-pay", how_to_pay),
         ("verify-unknown-code", go("/verify/AAAAAAAAAAAAAAAA")),
+        ("history", go("/history")),
+        ("contracts-debt-explained", debt_open),
         ("faq-signed-in", faq_open),
     ]
 
@@ -176,7 +183,7 @@ def test_on_a_phone_nothing_scrolls_sideways_and_targets_are_44_px(
     page.set_viewport_size({"width": 360, "height": 740})
     SignIn(page, live_server, artifacts, language).login("1000000001", "880515301238", "Demo2026!")
     page.wait_for_url(live_server("/profile"))
-    for path in ["/profile", "/contracts", "/schedule", "/faq", "/"]:
+    for path in ["/profile", "/contracts", "/schedule", "/history", "/faq", "/"]:
         page.goto(live_server(f"{path}?lang={language}"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         small = page.evaluate(

@@ -82,7 +82,7 @@ def test_contract_tabs_swap_the_panel_and_push_the_url(
     page = signed_in
     menu(page).get_by_role("link", name="Мои договора").click()
     expect(page.get_by_text("Информация по задолженности")).to_be_visible()
-    expect(page.locator(".field-row", has_text="Пеня").locator("dd")).to_have_text(re.compile(r"12\s345,67\s₸"))
+    expect(page.locator(".field-row", has_text="Пеня").locator("dd").first).to_have_text(re.compile(r"12\s345,67\s₸"))
     page.screenshot(path=artifacts / "contracts-1280.png", full_page=True)
 
     loans = page.get_by_role("link", name=re.compile("^ЗМ-"))
