@@ -32,6 +32,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_SMS_TOKEN": None,
         "PORTAL_METRICS_TOKEN": None,
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
+        # The name an authenticator app shows next to a support staff member's TOTP codes.
+        "PORTAL_TOTP_ISSUER": "Housing Portal",
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         "PORTAL_LANGUAGES": ("ru", "kk", "en"),
@@ -65,6 +67,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_SMS_TOKEN": "PORTAL_SMS_TOKEN",
         "PORTAL_SMS_OUTBOX": "PORTAL_SMS_OUTBOX",
         "PORTAL_METRICS_TOKEN": "PORTAL_METRICS_TOKEN",
+        "PORTAL_TOTP_ISSUER": "PORTAL_TOTP_ISSUER",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
