@@ -16,7 +16,6 @@ from tests.browser.conftest import LiveServer
 from tests.browser.pages import SignIn
 from tests.browser.test_accessibility import violations
 
-SHOTS = Path("/tmp/shots-staff")
 NAME = "Нурпеисова Айгуль"
 BANNER = "Вы видите кабинет клиента Ахметов Данияр Серикович так, как его видит клиент. Изменения недоступны."
 
@@ -29,15 +28,10 @@ def totp(live_server: LiveServer) -> pyotp.TOTP:
     return pyotp.TOTP(secret)
 
 
-@pytest.fixture
-def shots() -> Path:
-    SHOTS.mkdir(exist_ok=True)
-    return SHOTS
-
-
 def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
-    open_page: Callable[..., Page], live_server: LiveServer, totp: pyotp.TOTP, shots: Path, artifacts: Path
+    open_page: Callable[..., Page], live_server: LiveServer, totp: pyotp.TOTP, artifacts: Path
 ) -> None:
+    shots = artifacts
     # axe-core is injected as a script, which the CSP rightly forbids: this context sets the CSP aside.
     page = open_page(bypass_csp=True)
     page.goto(live_server("/staff/login"))
@@ -46,7 +40,7 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     page.get_by_label("Логин").fill("aigul")
     page.get_by_label("Пароль").fill("Support#Desk2026")
     page.get_by_label("Код из приложения-аутентификатора").fill(totp.now())
-    page.screenshot(path=shots / "1-staff-login.png", full_page=True)
+    page.screenshot(path=shots / "staff-1-staff-login.png", full_page=True)
     page.get_by_role("button", name="Войти").click()
 
     expect(page.get_by_role("heading", name="Поиск клиента")).to_be_visible()
@@ -55,7 +49,7 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     results = page.locator(".found-clients")
     expect(results).to_contain_text("Ахметов Данияр Серикович")
     assert violations(page) == []
-    page.screenshot(path=shots / "2-staff-search.png", full_page=True)
+    page.screenshot(path=shots / "staff-2-staff-search.png", full_page=True)
 
     results.get_by_role("link", name="Профиль").click()
     expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
@@ -67,7 +61,7 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     )
     assert page.locator("form[method=post]").count() == 1  # the staff member's own logout, nothing of the client's
     assert violations(page) == []
-    page.screenshot(path=shots / "3-staff-profile.png", full_page=True)
+    page.screenshot(path=shots / "staff-3-staff-profile.png", full_page=True)
 
     menu = page.get_by_role("navigation", name="Навигационное меню")
     menu.get_by_role("link", name="Мои договора").click()
@@ -78,7 +72,7 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     expect(tabs.nth(1)).to_have_attribute("aria-current", "page")
     assert "/staff/clients/" in page.url and "/contracts/" in page.url
     assert violations(page) == []
-    page.screenshot(path=shots / "4-staff-contracts.png", full_page=True)
+    page.screenshot(path=shots / "staff-4-staff-contracts.png", full_page=True)
 
     menu.get_by_role("link", name="График платежей").click()
     expect(page.get_by_role("heading", name="График платежей")).to_be_visible()
@@ -86,9 +80,9 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     expect(page.locator(".schedule-table tbody tr").first).to_be_visible()
     assert "/staff/clients/" in page.url
     assert violations(page) == []
-    page.screenshot(path=shots / "5-staff-schedule.png", full_page=True)
+    page.screenshot(path=shots / "staff-5-staff-schedule.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 740})
-    page.screenshot(path=shots / "6-staff-schedule-360.png", full_page=True)
+    page.screenshot(path=shots / "staff-6-staff-schedule-360.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -102,4 +96,4 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     notice = client_page.locator(".staff-views")
     expect(notice).to_contain_text(f"Ваш кабинет просматривал сотрудник поддержки {NAME}, ")
     expect(client_page.get_by_role("note")).to_have_count(0)
-    client_page.screenshot(path=shots / "7-client-profile-notice.png", full_page=True)
+    client_page.screenshot(path=shots / "staff-7-client-profile-notice.png", full_page=True)
