@@ -529,3 +529,20 @@ def test_a_profile_without_staff_visits_has_no_notice_and_two_queries(
 
     assert queries.count <= 2
     assert "сотрудник поддержки" not in page
+
+
+def test_staff_pages_are_never_cached_and_speak_every_language(signed_in: StaffActions) -> None:
+    client_id = akhmetov().id
+    for path in ("/staff", "/staff?q=1000000001", f"/staff/clients/{client_id}/profile"):
+        assert signed_in.client.get(path).headers["Cache-Control"] == "no-store", path
+    signed_in.client.post("/staff/logout", data={"csrf_token": signed_in.token()})
+    assert signed_in.client.get("/staff/login").headers["Cache-Control"] == "no-store"
+    signed_in.clock.advance(seconds=30)
+    signed_in.login()
+
+    kk = text(signed_in.client.get(f"/staff/clients/{client_id}/profile?lang=kk"))
+    en = text(signed_in.client.get(f"/staff/clients/{client_id}/profile?lang=en"))
+
+    assert "Қарау режимі." in kk and "Ахметов Данияр Серикович" in kk
+    assert "View-only mode." in en and "Changes are not available." in en
+    assert "Your cabinet was viewed by support staff member Нурпеисова Айгуль" in en
