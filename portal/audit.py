@@ -26,6 +26,7 @@ class Event(enum.Enum):
     STAFF_LOGIN_FAILED = "staff_login_failed"
     STAFF_LOCKED = "staff_locked"
     STAFF_LOGOUT = "staff_logout"
+    STAFF_FOUND_CLIENT = "staff_found_client"
     STAFF_VIEWED_CLIENT = "staff_viewed_client"
     STAFF_DISABLED = "staff_disabled"
 

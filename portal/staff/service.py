@@ -52,7 +52,7 @@ def staff_password_problems(password: str, login: str) -> list[str]:
     if too_long(password):
         return [f"the password must be at most {MAX_PASSWORD_LENGTH} characters"]
     problems = [f"the password needs {RULE_TEXTS[rule]}" for rule in failed_rules(password, password)]
-    if not problems and weaknesses(password, [login] if len(login) >= 6 else [], common_passwords()):
+    if not problems and weaknesses(password, [login], common_passwords()):
         problems.append("the password is too common or contains the login")
     return problems
 

@@ -83,6 +83,10 @@ def search() -> ResponseReturnValue:
         if not clients and len(number) == 12 and not is_valid_iin(number):
             form.q.errors.append(_("ИИН указан с ошибкой: такого ИИН не бывает. Проверьте цифры."))
             clients = None
+        staff = current_staff()
+        for client in clients or ():  # a search shows the client's name: on record, as a view is
+            record(Event.STAFF_FOUND_CLIENT, client.id, "search", staff.id if staff else None)
+        db.session.commit()
     return render_page("staff/search.html", form=form, clients=clients)
 
 

@@ -423,8 +423,10 @@ def test_every_page_staff_see_is_audited(signed_in: StaffActions, runner: FlaskC
 
     for path in pages:
         assert signed_in.client.get(path).status_code == 200
-    signed_in.client.get("/staff", query_string={"q": AKHMETOV_IIN})  # a search shows no cabinet
+    signed_in.client.get("/staff", query_string={"q": AKHMETOV_IIN})  # a search shows no cabinet, only a name
 
+    found = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "staff_found_client")).one()
+    assert (found.client_id, found.detail) == (client.id, "search")
     rows = views()
     assert len(rows) == len(pages)
     staff_id = db.session.scalar(select(Staff.id).where(Staff.login == LOGIN))
