@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from portal.documents import bp as documents_bp
     from portal.faq import bp as faq_bp
     from portal.main import bp as main_bp
+    from portal.staff import bp as staff_bp
 
     auth_session.init_app(app)
     app.register_blueprint(main_bp)
@@ -53,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(cabinet_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(faq_bp)
+    app.register_blueprint(staff_bp)
     app.register_blueprint(metrics.bp)
 
     app.cli.add_command(cli.portal)

@@ -1,5 +1,5 @@
 """The audit trail of the accounts: one row per sign-in, failure, lock, code, logout, password change, document
-issued and reminders choice.
+issued and reminders choice, and per page of a client's cabinet that a support staff member looked at.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -24,9 +24,18 @@ class Event(enum.Enum):
     PASSWORD_SET = "password_set"  # noqa: S105  (an event name, not a password)
     DOCUMENT_ISSUED = "document_issued"
     REMINDERS_CHANGED = "reminders_changed"
+    STAFF_LOGIN_SUCCEEDED = "staff_login_succeeded"
+    STAFF_LOGIN_FAILED = "staff_login_failed"
+    STAFF_LOCKED = "staff_locked"
+    STAFF_LOGOUT = "staff_logout"
+    STAFF_FOUND_CLIENT = "staff_found_client"
+    STAFF_VIEWED_CLIENT = "staff_viewed_client"
+    STAFF_DISABLED = "staff_disabled"
 
 
-def record(event: Event, client_id: int | None, detail: str | None = None) -> None:
+def record(event: Event, client_id: int | None, detail: str | None = None, staff_id: int | None = None) -> None:
     """Add the event to the session; it is written with the caller's commit."""
     address = request.remote_addr if has_request_context() else None
-    db.session.add(AuditEvent(at=now(), event=event.value, client_id=client_id, address=address, detail=detail))
+    db.session.add(
+        AuditEvent(at=now(), event=event.value, client_id=client_id, staff_id=staff_id, address=address, detail=detail)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -15,13 +17,16 @@ from portal.demo import load_demo
 from portal.extensions import db
 from portal.faq.loader import load_faq
 from portal.importer import ImportRejected, import_file
-from portal.models import AuditEvent, Client
+from portal.models import AuditEvent, Client, Staff
 from portal.reminders import send_reminders
 from portal.sms import read_outbox
+from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+# A script may hand a new staff member's password over in this variable instead of the prompt.
+STAFF_PASSWORD_VARIABLE = "PORTAL_STAFF_PASSWORD"  # noqa: S105  (the variable's name, not a password)
 
 
 def _reject(error: ImportRejected) -> None:
@@ -94,20 +99,81 @@ def sms_outbox_command(limit: int) -> None:
 
 @portal.command("audit")
 @click.option("--iin", help="Only this client's events.")
+@click.option("--staff", "staff_login", metavar="LOGIN", help="Only this support staff member's events.")
 @click.option("--limit", default=50, show_default=True, help="How many of the latest events to show.")
-def audit_command(iin: str | None, limit: int) -> None:
-    """Show the latest sign-ins, failures, locks, codes and password changes, newest first."""
+def audit_command(iin: str | None, staff_login: str | None, limit: int) -> None:
+    """Show the latest sign-ins, failures, locks, codes, password changes and staff views, newest first.
+
+    Columns: time, event, client (IIN masked), staff login, address, detail (for a staff view: the page)."""
     query = (
-        select(AuditEvent, Client.iin)
+        select(AuditEvent, Client.iin, Staff.login)
         .outerjoin(Client, Client.id == AuditEvent.client_id)
+        .outerjoin(Staff, Staff.id == AuditEvent.staff_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
     if iin:
         query = query.where(Client.iin == iin)
-    for event, client_iin in db.session.execute(query):
+    if staff_login:
+        query = query.where(Staff.login == staff_login.strip().lower())
+    for event, client_iin, login in db.session.execute(query):
         who = f"{client_iin[:4]}****{client_iin[-4:]}" if client_iin else "-"
         click.echo(
-            f"{event.at:%Y-%m-%d %H:%M:%S} UTC  {event.event:<16} {who:<12} {event.address or '-':<15} "
-            f"{event.detail or ''}".rstrip()
+            f"{event.at:%Y-%m-%d %H:%M:%S} UTC  {event.event:<21} {who:<12} {login or '-':<12} "
+            f"{event.address or '-':<15} {event.detail or ''}".rstrip()
         )
+
+
+@portal.group("staff")
+def staff_group() -> None:
+    """Support staff accounts: they sign in at /staff/login and see a client's cabinet read-only."""
+
+
+@staff_group.command("add")
+@click.argument("login")
+@click.option("--name", required=True, help="The staff member's full name, as clients will see it.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def staff_add_command(login: str, name: str, password_stdin: bool) -> None:
+    """Add a staff member LOGIN; prints the TOTP secret and its provisioning URI, shown this once only.
+
+    The password is asked for twice (hidden), or read from standard input (--password-stdin) or from the
+    PORTAL_STAFF_PASSWORD variable, for scripts. It must meet the manual's password rules."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif os.environ.get(STAFF_PASSWORD_VARIABLE):
+        password = os.environ[STAFF_PASSWORD_VARIABLE]
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        staff, secret = add_staff(login, name, password)
+    except StaffRefused as refused:
+        for problem in refused.problems:
+            click.echo(f"Refused: {problem}.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Staff member {staff.login} ({staff.full_name}) added.")
+    click.echo("Add the account to an authenticator app now: the secret is not shown again.")
+    click.echo(f"TOTP secret: {secret}")
+    click.echo(f"Provisioning URI: {provisioning_uri(staff, secret, current_app.config['PORTAL_TOTP_ISSUER'])}")
+
+
+@staff_group.command("list")
+def staff_list_command() -> None:
+    """List the staff members: login, state, lock, added on, full name."""
+    members = db.session.scalars(select(Staff).order_by(Staff.login)).all()
+    if not members:
+        click.echo("No staff members.")
+    for staff in members:
+        state = "active" if staff.active else "disabled"
+        locked = f"locked until {staff.locked_until:%Y-%m-%d %H:%M} UTC" if staff.locked_until else "-"
+        click.echo(f"{staff.login:<20} {state:<9} {locked:<30} {staff.created_at:%Y-%m-%d}  {staff.full_name}")
+
+
+@staff_group.command("disable")
+@click.argument("login")
+def staff_disable_command(login: str) -> None:
+    """Disable staff member LOGIN: no more sign-ins, and every session of theirs ends now."""
+    staff = disable_staff(login)
+    if staff is None:
+        click.echo(f"No staff member {login}.", err=True)
+        raise SystemExit(1)
+    click.echo(f"Staff member {staff.login} disabled; their sessions have ended.")

@@ -44,6 +44,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # `portal remind` warns this many days before a due date that the balance will not cover.
         "PORTAL_REMIND_DAYS": 3,
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
+        # The name an authenticator app shows next to a support staff member's TOTP codes.
+        "PORTAL_TOTP_ISSUER": "Housing Portal",
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         "PORTAL_LANGUAGES": ("ru", "kk", "en"),
@@ -84,6 +86,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_PAYEE_BIC": "PORTAL_PAYEE_BIC",
         "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
         "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",
+        "PORTAL_TOTP_ISSUER": "PORTAL_TOTP_ISSUER",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 

@@ -1,4 +1,5 @@
-"""The stored facts: clients, their contracts, schedule entries, deposits, documents issued, and the FAQ.
+"""The stored facts: clients, their contracts, schedule entries, deposits, documents issued, the FAQ, and the
+support staff.
 
 Figures (payments made, debts, statuses) are derived from these by portal.domain.schedule, never stored.
 """
@@ -244,6 +245,8 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     event: Mapped[str] = mapped_column(String(30))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
+    # The support staff member who acted (signed in, looked at a client's cabinet), if it was one.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(100))
 
@@ -264,6 +267,28 @@ class IssuedDocument(db.Model):  # type: ignore[name-defined,misc]
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     contract: Mapped[Contract] = relationship(lazy="raise")
+
+
+class Staff(db.Model):  # type: ignore[name-defined,misc]
+    """A support staff member: signs in with a password and a TOTP code to see a client's cabinet, read-only.
+
+    Created by `portal staff add`; never signed in through Flask-Login, so never the cabinet's `current_user`.
+    """
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    # The TOTP time step of the last code accepted: a code is good once, never again within its window.
+    totp_last_step: Mapped[int | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    session_version: Mapped[int] = mapped_column(default=0)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class FaqEntry(db.Model):  # type: ignore[name-defined,misc]

@@ -24,6 +24,9 @@ ABSOLUTE_TIMEOUT = timedelta(hours=8)
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 VERSION = "session_version"
+# A support staff member's session (portal/staff) keeps its own key: Flask-Login holds clients only, so a staff
+# member is never the cabinet's `current_user`, and a session is either a client's or a staff member's.
+STAFF_ID = "staff_id"
 
 
 @login_manager.unauthorized_handler
@@ -34,7 +37,7 @@ def ask_to_sign_in() -> Response:
 
 @login_manager.user_loader
 def load_client(client_id: str) -> Client | None:
-    if not (client_id.isascii() and client_id.isdigit()):
+    if not (client_id.isascii() and client_id.isdigit()) or STAFF_ID in session:
         return None
     client = db.session.get(Client, int(client_id))
     if client is None or session.get(VERSION) != client.session_version:

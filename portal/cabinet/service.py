@@ -5,16 +5,25 @@ not grow with the data (the contracts in one query, then one for the entries and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.audit import Event
+from portal.clock import now
+from portal.domain.clock import kazakhstan_now
 from portal.domain.history import Operation, account_history
 from portal.domain.schedule import ContractFigures, Entry, Status, contract_figures, statuses
 from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
-from portal.models import Contract, Deposit, ScheduleEntry
+from portal.models import AuditEvent, Contract, Deposit, ScheduleEntry, Staff
+
+# The client's profile names the support staff who looked at the cabinet lately: the visits of this many days,
+# at most this many of them; one visit is a staff member's page views with no pause longer than VISIT_GAP.
+STAFF_VIEWS_DAYS = 30
+STAFF_VIEWS_SHOWN = 5
+VISIT_GAP = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -98,3 +107,35 @@ def contract_history(contract: Contract, today: date) -> list[Operation]:
 def current_index(rows: list[Row], today: date) -> int:
     """The row of the next payment: the first due today or later, else the last one."""
     return next((i for i, row in enumerate(rows) if row.due_on >= today), max(len(rows) - 1, 0))
+
+
+@dataclass(frozen=True)
+class StaffVisit:
+    """Support staff looking at the client's cabinet: who, and when they last looked (Kazakhstan time)."""
+
+    staff_name: str
+    at: datetime
+
+
+def staff_views(client_id: int) -> list[StaffVisit]:
+    """The latest visits of support staff to this client's cabinet, newest first; one query."""
+    rows = db.session.execute(
+        select(AuditEvent.staff_id, AuditEvent.at, Staff.full_name)
+        .join(Staff, Staff.id == AuditEvent.staff_id)
+        .where(
+            AuditEvent.client_id == client_id,
+            AuditEvent.event == Event.STAFF_VIEWED_CLIENT.value,
+            AuditEvent.at >= now() - timedelta(days=STAFF_VIEWS_DAYS),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(STAFF_VIEWS_SHOWN * 20)
+    ).all()
+    visits: list[StaffVisit] = []
+    last: tuple[int, datetime] | None = None  # the staff member and the moment of the previous (newer) row
+    for staff_id, at, name in rows:
+        if last is None or last[0] != staff_id or last[1] - at > VISIT_GAP:
+            if len(visits) == STAFF_VIEWS_SHOWN:
+                break
+            visits.append(StaffVisit(name, kazakhstan_now(at)))
+        last = (staff_id, at)
+    return visits

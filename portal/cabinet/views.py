@@ -1,5 +1,10 @@
 """The signed-in client's pages: Профиль (and its reminders choice), Мои договора, График платежей, История
-платежей and Как оплатить."""
+платежей and Как оплатить.
+
+Профиль, Мои договора and График платежей, from the same functions and templates, are also what support staff
+see of a client's cabinet (portal/staff): `cabinet_url` then points every link inside them at the staff's
+read-only URLs.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import Response, abort, current_app, flash, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +29,7 @@ from portal.cabinet.service import (
     contract_history,
     contract_view,
     current_index,
+    staff_views,
 )
 from portal.clock import today
 from portal.domain.history import Kind, in_period
@@ -31,7 +37,7 @@ from portal.domain.payee import group_iban
 from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
 from portal.extensions import db
-from portal.models import Contract
+from portal.models import Client, Contract
 from portal.paging import paginate, query_int
 from portal.rendering import is_htmx_request, redirect_to, render_page
 
@@ -44,10 +50,47 @@ STATUS_LABELS = {
 }
 
 
+@bp.app_template_global()
+def cabinet_url(page: str, /, **values: Any) -> str:
+    """A link to one of the cabinet's pages: `cabinet.<page>` for the client, or its read-only twin
+    `staff.client_<page>` when support staff look at a client's cabinet."""
+    viewed = g.get("viewed_client_id")
+    if viewed is not None:
+        return url_for(f"staff.client_{page}", client_id=viewed, **values)
+    return url_for(f"cabinet.{page}", **values)
+
+
+@bp.app_template_global()
+def is_cabinet_page(page: str) -> bool:
+    return request.endpoint in (f"cabinet.{page}", f"staff.client_{page}")
+
+
+def profile_page(client: Client) -> ResponseReturnValue:
+    return render_page("cabinet/profile.html", client=client, staff_views=staff_views(client.id), form=RemindersForm())
+
+
+def contracts_page(client_id: int, contract_id: int | None) -> ResponseReturnValue:
+    owned, view = _own_contracts(client_id, contract_id)
+    period = statement_period(None, None, today())  # the statement form's default: the last twelve months
+    return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view, period=period)
+
+
+def schedule_page(client_id: int, contract_id: int | None) -> ResponseReturnValue:
+    owned, view = _own_contracts(client_id, contract_id)
+    context: dict[str, Any] = {"contracts": owned, "view": None, "status_labels": STATUS_LABELS}
+    if view is not None:
+        context.update(_schedule_page(view))
+    return render_page(
+        "cabinet/schedule.html",
+        {"schedule-panel": "schedule_panel", "schedule-table": "schedule_table"},
+        **context,
+    )
+
+
 @bp.get("/profile")
 @login_required
 def profile() -> ResponseReturnValue:
-    return render_page("cabinet/profile.html", client=current_user, form=RemindersForm())
+    return profile_page(current_user)
 
 
 @bp.post("/profile/reminders")
@@ -66,9 +109,9 @@ def reminders() -> ResponseReturnValue:
     return redirect_to(url_for("cabinet.profile"))
 
 
-def _own_contracts(contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
+def _own_contracts(client_id: int, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
     """The client's contracts and the view of the one asked for; 404 for anyone else's, as for a missing one."""
-    owned = client_contracts(current_user.id)
+    owned = client_contracts(client_id)
     contract = chosen_contract(owned, contract_id)
     if contract is None and (contract_id is not None or owned):
         abort(404)
@@ -79,9 +122,7 @@ def _own_contracts(contract_id: int | None) -> tuple[list[Contract], ContractVie
 @bp.get("/contracts/<int:contract_id>")
 @login_required
 def contracts(contract_id: int | None = None) -> ResponseReturnValue:
-    owned, view = _own_contracts(contract_id)
-    period = statement_period(None, None, today())  # the statement form's default: the last twelve months
-    return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view, period=period)
+    return contracts_page(current_user.id, contract_id)
 
 
 # The company's name as payment orders in Kazakhstan carry it, whatever the page's language.
@@ -151,15 +192,7 @@ def pay_qr(contract_id: int) -> ResponseReturnValue:
 @bp.get("/schedule/<int:contract_id>")
 @login_required
 def schedule(contract_id: int | None = None) -> ResponseReturnValue:
-    owned, view = _own_contracts(contract_id)
-    context: dict[str, Any] = {"contracts": owned, "view": None, "status_labels": STATUS_LABELS}
-    if view is not None:
-        context.update(_schedule_page(view))
-    return render_page(
-        "cabinet/schedule.html",
-        {"schedule-panel": "schedule_panel", "schedule-table": "schedule_table"},
-        **context,
-    )
+    return schedule_page(current_user.id, contract_id)
 
 
 def _schedule_page(view: ContractView) -> dict[str, Any]:
@@ -178,7 +211,7 @@ def _schedule_page(view: ContractView) -> dict[str, Any]:
     def link(**changes: Any) -> str:
         args = {"year": "all" if year is None else year, "per_page": paging.per_page, "page": paging.page}
         args.update(changes)
-        return url_for("cabinet.schedule", contract_id=contract_id, **args)
+        return cabinet_url("schedule", contract_id=contract_id, **args)
 
     return {
         "view": view,

@@ -1,0 +1,34 @@
+"""Support staff's forms: the sign-in (login, password, TOTP code) and the client search."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+
+from portal.auth.forms import REQUIRED, _compact, _strip, at_most
+from portal.domain.password import MAX_PASSWORD_LENGTH
+
+
+class StaffLoginForm(FlaskForm):
+    login = StringField(_l("Логин"), filters=[_strip], validators=[DataRequired(REQUIRED), at_most(50)])
+    password = PasswordField(_l("Пароль"), validators=[InputRequired(REQUIRED), at_most(MAX_PASSWORD_LENGTH)])
+    code = StringField(_l("Код из приложения-аутентификатора"), filters=[_compact], validators=[DataRequired(REQUIRED)])
+
+    def validate_code(self, field: Field) -> None:
+        if not (len(field.data) == 6 and field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_l("Код состоит из 6 цифр."))
+
+
+class SearchForm(FlaskForm):
+    """A GET form (nothing changes): no CSRF token, the query in the URL."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("ИИН или номер счета"), filters=[_compact], validators=[DataRequired(REQUIRED), at_most(20)])
+
+    def validate_q(self, field: Field) -> None:
+        if not (field.data.isascii() and field.data.isdigit()):
+            raise ValidationError(_l("Введите ИИН (12 цифр) или номер счета (только цифры)."))

@@ -1,0 +1,187 @@
+"""What support staff ask of the database: adding a staff member, signing in with a password and a TOTP code
+(with the lock of the clients' login), and finding a client by IIN or personal account number."""
+
+from __future__ import annotations
+
+import enum
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import pyotp
+from sqlalchemy import or_, select, update
+
+from portal.audit import Event, record
+from portal.auth.passwords import hash_password, verify_password
+from portal.auth.policy import common_passwords
+from portal.auth.service import LOCK_DURATION, MAX_FAILED_LOGINS
+from portal.clock import now
+from portal.domain.password import MAX_PASSWORD_LENGTH, PasswordRule, failed_rules, too_long, weaknesses
+from portal.extensions import db
+from portal.models import Client, Contract, Staff
+
+LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
+# A code of the previous or the next 30-second step is accepted too (clocks drift), each at most once.
+TOTP_VALID_WINDOW = 1
+RULE_TEXTS = {
+    PasswordRule.LENGTH: "at least 8 characters",
+    PasswordRule.LOWERCASE: "a lowercase letter",
+    PasswordRule.UPPERCASE: "an uppercase letter",
+    PasswordRule.DIGIT: "a digit",
+    PasswordRule.SYMBOL: "a symbol",
+    PasswordRule.MATCH: "the two entries must be equal",
+}
+
+
+class StaffRefused(Exception):
+    """A staff member cannot be added as asked; `problems` says why, for the operator."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def normalise_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def staff_password_problems(password: str, login: str) -> list[str]:
+    """The manual's password rules, and no common password or the login inside it (operator's words)."""
+    if too_long(password):
+        return [f"the password must be at most {MAX_PASSWORD_LENGTH} characters"]
+    problems = [f"the password needs {RULE_TEXTS[rule]}" for rule in failed_rules(password, password)]
+    if not problems and weaknesses(password, [login], common_passwords()):
+        problems.append("the password is too common or contains the login")
+    return problems
+
+
+def add_staff(login: str, full_name: str, password: str) -> tuple[Staff, str]:
+    """Add an active staff member; returns them and their new TOTP secret (shown to the operator once)."""
+    login = normalise_login(login)
+    problems = []
+    if not LOGIN_PATTERN.fullmatch(login):
+        problems.append("the login must be 2-50 of a-z, 0-9, '.', '_', '-' and start with a letter or digit")
+    if not full_name.strip():
+        problems.append("the full name must not be empty")
+    problems += staff_password_problems(password, login)
+    if not problems and db.session.scalar(select(Staff.id).where(Staff.login == login)) is not None:
+        problems.append(f"the login {login} is taken")
+    if problems:
+        raise StaffRefused(problems)
+    secret = pyotp.random_base32()
+    staff = Staff(
+        login=login,
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        totp_secret=secret,
+        active=True,
+        created_at=now(),
+        session_version=0,
+        failed_logins=0,
+    )
+    db.session.add(staff)
+    db.session.commit()
+    return staff, secret
+
+
+def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=staff.login, issuer_name=issuer)
+
+
+def disable_staff(login: str) -> Staff | None:
+    """Disable the staff member and end every session of theirs; None if there is no such login."""
+    staff = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
+    if staff is None:
+        return None
+    staff.active = False
+    staff.session_version += 1
+    record(Event.STAFF_DISABLED, None, staff_id=staff.id)
+    db.session.commit()
+    return staff
+
+
+def totp_step(secret: str, code: str, moment: datetime) -> int | None:
+    """The time step whose code `code` is, within the valid window around `moment`; None if none is."""
+    totp = pyotp.TOTP(secret)
+    if not totp.verify(code, for_time=moment, valid_window=TOTP_VALID_WINDOW):
+        return None
+    current = totp.timecode(moment)
+    for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+class Outcome(enum.Enum):
+    SIGNED_IN = "signed_in"
+    FAILED = "failed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class StaffLoginResult:
+    outcome: Outcome
+    staff: Staff | None = None
+    locked_until: datetime | None = None
+
+
+@cache
+def _decoy_hash() -> str:
+    """Checked for an unknown or disabled login, so that it costs as long as a wrong password."""
+    return hash_password("decoy password that no staff member has")
+
+
+def authenticate_staff(login: str, password: str, code: str) -> StaffLoginResult:
+    """Password and TOTP code; a code is accepted once (its step is claimed by one conditional UPDATE)."""
+    staff = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
+    moment = now()
+    if staff is None or not staff.active:
+        verify_password(_decoy_hash(), password)
+        record(Event.STAFF_LOGIN_FAILED, None, "disabled" if staff else "no such login", staff.id if staff else None)
+        db.session.commit()
+        return StaffLoginResult(Outcome.FAILED)
+    if staff.locked_until is not None and staff.locked_until > moment:
+        record(Event.STAFF_LOGIN_FAILED, None, "locked", staff.id)
+        db.session.commit()
+        return StaffLoginResult(Outcome.LOCKED, locked_until=staff.locked_until)
+    password_ok = verify_password(staff.password_hash, password)
+    step = totp_step(staff.totp_secret, code, moment) if password_ok else None
+    if step is not None:
+        claimed = db.session.execute(
+            update(Staff)
+            .where(Staff.id == staff.id, or_(Staff.totp_last_step.is_(None), Staff.totp_last_step < step))
+            .values(totp_last_step=step, failed_logins=0, locked_until=None)
+        )
+        if claimed.rowcount == 1:
+            record(Event.STAFF_LOGIN_SUCCEEDED, None, staff_id=staff.id)
+            db.session.commit()
+            db.session.refresh(staff)
+            return StaffLoginResult(Outcome.SIGNED_IN, staff)
+    reason = "wrong password" if not password_ok else ("wrong code" if step is None else "code used before")
+    failures = db.session.scalar(
+        update(Staff)
+        .where(Staff.id == staff.id)
+        .values(failed_logins=Staff.failed_logins + 1)
+        .returning(Staff.failed_logins)
+    )
+    record(Event.STAFF_LOGIN_FAILED, None, reason, staff.id)
+    if failures is not None and failures >= MAX_FAILED_LOGINS:
+        until = moment + LOCK_DURATION
+        db.session.execute(update(Staff).where(Staff.id == staff.id).values(locked_until=until, failed_logins=0))
+        record(Event.STAFF_LOCKED, None, f"until {until:%Y-%m-%d %H:%M} UTC", staff.id)
+        db.session.commit()
+        return StaffLoginResult(Outcome.LOCKED, locked_until=until)
+    db.session.commit()
+    return StaffLoginResult(Outcome.FAILED)
+
+
+def find_clients(number: str) -> list[Client]:
+    """Clients whose IIN, or one of whose personal account numbers, is exactly `number`; one query."""
+    by_account = select(Contract.client_id).where(Contract.account == number)
+    return list(
+        db.session.scalars(
+            select(Client).where(or_(Client.iin == number, Client.id.in_(by_account))).order_by(Client.last_name)
+        )
+    )

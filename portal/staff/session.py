@@ -1,0 +1,61 @@
+"""A support staff member's session: kept under its own key, never through Flask-Login (which holds clients).
+
+The same cookie, the same idle and absolute timeouts (portal.auth.session.enforce_timeouts) and the same
+per-account session version as clients: logout or `portal staff disable` ends every session of the member.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import g, session
+from sqlalchemy import update
+
+from portal.auth.session import SEEN_AT, SIGNED_IN_AT, STAFF_ID
+from portal.clock import now
+from portal.extensions import db
+from portal.models import Staff
+from portal.staff import bp
+
+STAFF_VERSION = "staff_session_version"
+CLIENT_USER_ID = "_user_id"  # Flask-Login's key: a session that has it is a client's
+
+
+def current_staff() -> Staff | None:
+    """The signed-in staff member of this request, or None (loaded once per request)."""
+    if "current_staff" not in g:
+        g.current_staff = _load_staff()
+    return cast(Staff | None, g.current_staff)
+
+
+def _load_staff() -> Staff | None:
+    staff_id = session.get(STAFF_ID)
+    if not isinstance(staff_id, int) or CLIENT_USER_ID in session:
+        return None
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not staff.active or session.get(STAFF_VERSION) != staff.session_version:
+        return None
+    return staff
+
+
+def start_staff_session(staff: Staff) -> None:
+    """A brand-new session for the staff member: a client signed in in this browser is signed out."""
+    session.clear()
+    stamp = now().timestamp()
+    session[STAFF_ID] = staff.id
+    session[STAFF_VERSION] = staff.session_version
+    session[SIGNED_IN_AT] = stamp
+    session[SEEN_AT] = stamp
+    session.permanent = True
+    g.current_staff = staff
+
+
+def end_staff_sessions(staff_id: int) -> None:
+    """Every session of this staff member, on every instance, ends with its next request."""
+    db.session.execute(update(Staff).where(Staff.id == staff_id).values(session_version=Staff.session_version + 1))
+
+
+@bp.app_context_processor
+def staff_context() -> dict[str, object]:
+    """Whether the page is a staff member's, and the client whose cabinet they are looking at (base.html)."""
+    return {"staff": current_staff(), "viewed_client": g.get("viewed_client")}

@@ -1,0 +1,127 @@
+"""Support staff's pages: sign-in, the client search, and a client's cabinet seen as the client sees it.
+
+The client's pages are the cabinet's own (portal.cabinet.views), reached by GET only: every other method
+answers 405, and no form of the client's is rendered. Each page shown is written to the audit trail first.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_time
+from flask_babel import gettext as _
+
+from portal.audit import Event, record
+from portal.auth.forms import EmptyForm
+from portal.cabinet.views import contracts_page, profile_page, schedule_page
+from portal.domain.iin import is_valid_iin
+from portal.extensions import db, sign_in_limit
+from portal.models import Client
+from portal.rendering import redirect_to, render_page
+from portal.staff import bp
+from portal.staff.forms import SearchForm, StaffLoginForm
+from portal.staff.service import Outcome, authenticate_staff, find_clients
+from portal.staff.session import current_staff, end_staff_sessions, start_staff_session
+
+OPEN_ENDPOINTS = {"staff.login"}
+
+
+@bp.before_request
+def require_staff() -> ResponseReturnValue | None:
+    """Every staff page but the sign-in wants a signed-in staff member; a client's session is not one."""
+    if request.endpoint in OPEN_ENDPOINTS or current_staff() is not None:
+        return None
+    return redirect_to(url_for("staff.login"), 302)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@sign_in_limit
+def login() -> ResponseReturnValue:
+    if current_staff() is not None:
+        return redirect(url_for("staff.search"))
+    form = StaffLoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = authenticate_staff(form.login.data, form.password.data, form.code.data)
+        if result.outcome is Outcome.SIGNED_IN and result.staff is not None:
+            start_staff_session(result.staff)
+            return redirect_to(url_for("staff.search"))
+        if result.outcome is Outcome.LOCKED and result.locked_until is not None:
+            error = _(
+                "Слишком много неверных попыток. Вход заблокирован до %(time)s.",
+                time=format_time(result.locked_until, "HH:mm"),
+            )
+        else:
+            error = _("Неверный логин, пароль или код.")
+    return render_page("staff/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    staff = current_staff()
+    if staff is not None:
+        end_staff_sessions(staff.id)
+        record(Event.STAFF_LOGOUT, None, staff_id=staff.id)
+        db.session.commit()
+    session.clear()
+    flash(_("Вы вышли из режима поддержки."), "info")
+    response = redirect_to(url_for("staff.login"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.get("")
+def search() -> ResponseReturnValue:
+    """Find a client by IIN or by personal account number, exactly as typed (spaces aside)."""
+    form = SearchForm(request.args)
+    clients: list[Client] | None = None
+    if "q" in request.args and form.validate():
+        number = form.q.data
+        clients = find_clients(number)
+        if not clients and len(number) == 12 and not is_valid_iin(number):
+            form.q.errors.append(_("ИИН указан с ошибкой: такого ИИН не бывает. Проверьте цифры."))
+            clients = None
+        staff = current_staff()
+        for client in clients or ():  # a search shows the client's name: on record, as a view is
+            record(Event.STAFF_FOUND_CLIENT, client.id, "search", staff.id if staff else None)
+        db.session.commit()
+    return render_page("staff/search.html", form=form, clients=clients)
+
+
+def _look_at(client_id: int) -> Client:
+    """The client whose cabinet is shown, written to the audit trail (committed with the page, see _shown)."""
+    client = db.session.get(Client, client_id)
+    if client is None:
+        abort(404)
+    staff = current_staff()
+    if staff is None:  # require_staff lets none through; never show a page unaudited
+        abort(403)
+    g.viewed_client = client
+    g.viewed_client_id = client.id
+    record(Event.STAFF_VIEWED_CLIENT, client.id, request.full_path.rstrip("?")[:100], staff.id)
+    return client
+
+
+def _shown(response: ResponseReturnValue) -> ResponseReturnValue:
+    """The page goes out only once its audit row is written."""
+    db.session.commit()
+    return response
+
+
+@bp.get("/clients/<int:client_id>/profile")
+def client_profile(client_id: int) -> ResponseReturnValue:
+    return _shown(profile_page(_look_at(client_id)))
+
+
+@bp.get("/clients/<int:client_id>/contracts")
+@bp.get("/clients/<int:client_id>/contracts/<int:contract_id>")
+def client_contracts(client_id: int, contract_id: int | None = None) -> ResponseReturnValue:
+    return _shown(contracts_page(_look_at(client_id).id, contract_id))
+
+
+@bp.get("/clients/<int:client_id>/schedule")
+@bp.get("/clients/<int:client_id>/schedule/<int:contract_id>")
+def client_schedule(client_id: int, contract_id: int | None = None) -> ResponseReturnValue:
+    return _shown(schedule_page(_look_at(client_id).id, contract_id))

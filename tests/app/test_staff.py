@@ -1,0 +1,550 @@
+"""Support staff: accounts from the command line, sign-in with a password and a TOTP code, the client search,
+the client's cabinet seen read-only and audited, and the notice the client then finds in the profile."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from portal.auth.passwords import verify_password
+from portal.extensions import db
+from portal.models import AuditEvent, Client, Contract, Deposit, OneTimeCode, ScheduleEntry, Staff
+from portal.staff.service import add_staff
+from tests.conftest import AuthActions, FakeClock, QueryCounter, csrf_token
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+LOGIN = "aigul"
+NAME = "Нурпеисова Айгуль"
+PASSWORD = "Support#Desk2026"
+AKHMETOV_IIN = "880515301238"
+GENERIC_ERROR = "Неверный логин, пароль или код."
+BANNER = "Режим просмотра."
+
+
+class StaffActions:
+    """What a support staff member does, through the test client, with a TOTP code of the test's clock."""
+
+    def __init__(self, client: FlaskClient, secret: str, clock: FakeClock) -> None:
+        self.client = client
+        self.totp = pyotp.TOTP(secret)
+        self.clock = clock
+
+    def code(self, steps: int = 0) -> str:
+        return self.totp.at(self.clock.current, counter_offset=steps)
+
+    def login(self, login: str = LOGIN, password: str = PASSWORD, code: str | None = None) -> TestResponse:
+        token = csrf_token(self.client.get("/staff/login").get_data(as_text=True))
+        data = {"csrf_token": token, "login": login, "password": password, "code": code or self.code()}
+        return self.client.post("/staff/login", data=data)
+
+    def token(self) -> str:
+        return csrf_token(self.client.get("/staff").get_data(as_text=True))
+
+    def logout(self) -> TestResponse:
+        return self.client.post("/staff/logout", data={"csrf_token": self.token()})
+
+
+@pytest.fixture
+def secret(app: Flask) -> str:
+    return add_staff(LOGIN, NAME, PASSWORD)[1]
+
+
+@pytest.fixture
+def staff(client: FlaskClient, secret: str, clock: FakeClock) -> StaffActions:
+    return StaffActions(client, secret, clock)
+
+
+@pytest.fixture
+def signed_in(staff: StaffActions) -> StaffActions:
+    assert staff.login().headers["Location"] == "/staff"
+    return staff
+
+
+def akhmetov() -> Client:
+    return db.session.scalars(select(Client).where(Client.iin == AKHMETOV_IIN)).one()
+
+
+def views() -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.event == "staff_viewed_client")))
+
+
+def text(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
+
+
+# Accounts from the command line -------------------------------------------------------------------------------
+
+
+def test_staff_add_asks_twice_and_prints_the_totp_uri_and_secret_once(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["portal", "staff", "add", "Daulet.K", "--name", "Кенжебаев Даулет"],
+        input="Support#Desk2026\nSupport#Desk2026\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    staff = db.session.scalars(select(Staff).where(Staff.login == "daulet.k")).one()
+    assert staff.full_name == "Кенжебаев Даулет" and staff.active
+    assert staff.password_hash != PASSWORD and verify_password(staff.password_hash, "Support#Desk2026")
+    uri = re.search(r"otpauth://totp/\S+", result.output)
+    assert uri is not None
+    assert pyotp.parse_uri(uri.group(0)).secret == staff.totp_secret
+    assert "issuer=Housing%20Portal" in uri.group(0) and "daulet.k" in uri.group(0)
+    assert f"TOTP secret: {staff.totp_secret}" in result.output
+    listed = runner.invoke(args=["portal", "staff", "list"]).output
+    assert "daulet.k" in listed and "Кенжебаев Даулет" in listed and staff.totp_secret not in listed
+
+
+def test_staff_add_takes_the_password_from_the_environment_or_stdin(runner: FlaskCliRunner) -> None:
+    from_env = runner.invoke(
+        args=["portal", "staff", "add", "one", "--name", "Один"], env={"PORTAL_STAFF_PASSWORD": "Env#Password2026"}
+    )
+    from_stdin = runner.invoke(
+        args=["portal", "staff", "add", "two", "--name", "Два", "--password-stdin"], input="Stdin#Password2026\n"
+    )
+
+    assert from_env.exit_code == 0 and from_stdin.exit_code == 0, (from_env.output, from_stdin.output)
+    hashes = {login: hashed for login, hashed in db.session.execute(select(Staff.login, Staff.password_hash))}
+    assert verify_password(hashes["one"], "Env#Password2026")
+    assert verify_password(hashes["two"], "Stdin#Password2026")
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("Sh0rt!", "at least 8 characters"),
+        ("nouppercase#2026", "an uppercase letter"),
+        ("NOLOWERCASE#2026", "a lowercase letter"),
+        ("NoDigits#Here", "a digit"),
+        ("NoSymbol2026", "a symbol"),
+        ("Password1!", "too common"),
+        ("Aigul.Support#1", "contains the login"),
+    ],
+)
+def test_staff_add_enforces_the_manuals_password_rules(runner: FlaskCliRunner, password: str, problem: str) -> None:
+    result = runner.invoke(
+        args=["portal", "staff", "add", "aigul.support", "--name", NAME], env={"PORTAL_STAFF_PASSWORD": password}
+    )
+
+    assert result.exit_code == 1
+    assert problem in result.output
+    assert "otpauth" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(Staff)) == 0
+
+
+def test_staff_add_refuses_mismatched_entries_a_taken_login_and_a_bad_one(runner: FlaskCliRunner) -> None:
+    mismatched = runner.invoke(
+        args=["portal", "staff", "add", "aigul", "--name", NAME], input="Support#Desk2026\nSupport#Desk2027\n"
+    )
+    assert mismatched.exit_code != 0 and "do not match" in mismatched.output
+
+    env = {"PORTAL_STAFF_PASSWORD": PASSWORD}
+    assert runner.invoke(args=["portal", "staff", "add", "aigul", "--name", NAME], env=env).exit_code == 0
+    taken = runner.invoke(args=["portal", "staff", "add", "AIGUL", "--name", "Другая"], env=env)
+    assert taken.exit_code == 1 and "taken" in taken.output
+    bad = runner.invoke(args=["portal", "staff", "add", "ай гуль", "--name", NAME], env=env)
+    assert bad.exit_code == 1 and "login" in bad.output
+    assert db.session.scalar(select(func.count()).select_from(Staff)) == 1
+
+
+def test_disable_ends_the_sessions_and_the_sign_ins(
+    signed_in: StaffActions, runner: FlaskCliRunner, clock: FakeClock
+) -> None:
+    assert signed_in.client.get("/staff").status_code == 200
+
+    result = runner.invoke(args=["portal", "staff", "disable", LOGIN])
+
+    assert result.exit_code == 0
+    assert signed_in.client.get("/staff").headers["Location"] == "/staff/login"
+    clock.advance(seconds=30)
+    assert GENERIC_ERROR in text(signed_in.login())
+    assert "disabled" in runner.invoke(args=["portal", "staff", "list"]).output
+    assert runner.invoke(args=["portal", "staff", "disable", "nobody"]).exit_code == 1
+
+
+# Sign-in ------------------------------------------------------------------------------------------------------
+
+
+def test_sign_in_with_password_and_code_opens_the_search(staff: StaffActions) -> None:
+    response = staff.login(login=" Aigul ")
+
+    assert response.status_code == 303 and response.headers["Location"] == "/staff"
+    page = text(staff.client.get("/staff"))
+    assert "Поиск клиента" in page and NAME in page
+    assert 'action="/staff/logout"' in page and 'action="/logout"' not in page
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"password": "Support#Desk2025"},
+        {"login": "nobody"},
+        {"code": "wrong"},  # replaced by a wrong code of 6 digits below
+    ],
+    ids=["password", "login", "code"],
+)
+def test_a_wrong_password_login_or_code_gets_one_generic_message(staff: StaffActions, wrong: dict[str, str]) -> None:
+    if "code" in wrong:
+        wrong = {"code": f"{(int(staff.code()) + 1) % 1_000_000:06d}"}
+
+    response = staff.login(**wrong)
+
+    assert response.status_code == 200
+    assert GENERIC_ERROR in text(response)
+    assert staff.client.get("/staff").headers["Location"] == "/staff/login"
+
+
+def test_the_code_must_be_six_digits(staff: StaffActions) -> None:
+    assert "Код состоит из 6 цифр." in text(staff.login(code="12345"))
+
+
+def test_ten_failures_lock_the_account_for_fifteen_minutes(staff: StaffActions, clock: FakeClock) -> None:
+    for _ in range(9):
+        assert GENERIC_ERROR in text(staff.login(password="Wrong#Password1"))
+    assert "Вход заблокирован до 11:15" in text(staff.login(password="Wrong#Password1"))  # 11:00 in Almaty
+
+    locked = staff.login()
+    assert "Вход заблокирован до 11:15" in text(locked)
+    assert staff.client.get("/staff").status_code == 302
+
+    clock.advance(minutes=15, seconds=1)
+    assert staff.login().status_code == 303
+
+
+def test_a_code_is_accepted_once_and_only_near_its_time(staff: StaffActions, clock: FakeClock) -> None:
+    code = staff.code()
+    assert staff.login(code=code).status_code == 303
+    staff.logout()
+
+    replayed = staff.login(code=code)
+    assert GENERIC_ERROR in text(replayed)
+
+    clock.advance(seconds=30)
+    assert GENERIC_ERROR in text(staff.login(code=staff.code(-1)))  # the step used already: still refused
+    assert GENERIC_ERROR in text(staff.login(code=staff.code(-3)))  # too old
+    assert staff.login(code=staff.code(1)).status_code == 303  # the next step: clocks drift
+    failures = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.event == "staff_login_failed")).all()
+    assert failures.count("code used before") == 2
+
+
+def test_logout_ends_every_session_of_the_staff_member(signed_in: StaffActions, app: Flask) -> None:
+    cookie = signed_in.client.get_cookie("session")
+    assert cookie is not None
+    other = app.test_client()
+    other.set_cookie("session", cookie.value)
+    assert other.get("/staff").status_code == 200
+
+    response = signed_in.logout()
+
+    assert response.headers["Location"] == "/staff/login"
+    assert other.get("/staff").headers["Location"] == "/staff/login"
+    assert signed_in.client.get("/staff").headers["Location"] == "/staff/login"
+
+
+def test_staff_sessions_end_after_fifteen_idle_minutes(signed_in: StaffActions, clock: FakeClock) -> None:
+    clock.advance(minutes=14)
+    assert signed_in.client.get("/staff").status_code == 200
+    clock.advance(minutes=15, seconds=1)
+
+    response = signed_in.client.get("/staff")
+
+    assert response.headers["Location"] == "/staff/login"
+    assert "вы не были активны 15 минут" in text(signed_in.client.get("/staff/login"))
+
+
+def test_staff_sign_in_is_limited_per_address_with_the_clients_sign_in(staff: StaffActions, auth: AuthActions) -> None:
+    token = csrf_token(text(staff.client.get("/staff/login")))
+    statuses = [
+        staff.client.post("/staff/login", data={"csrf_token": token, "login": "x", "password": "y", "code": "1"})
+        for _ in range(60)
+    ]
+    assert {r.status_code for r in statuses} == {200}
+    assert staff.login().status_code == 429
+    assert auth.login().status_code == 429  # one budget across the sign-in endpoints
+
+
+# One session is a client's or a staff member's, never both -------------------------------------------------------
+
+
+CABINET = ["/profile", "/contracts", "/schedule"]
+
+
+def test_a_staff_member_is_never_the_cabinets_client(signed_in: StaffActions) -> None:
+    with signed_in.client.session_transaction() as session:
+        assert "_user_id" not in session and session["staff_id"]
+
+    for path in CABINET:
+        response = signed_in.client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
+
+
+def test_a_staff_id_that_is_also_a_clients_id_opens_no_cabinet(signed_in: StaffActions) -> None:
+    with signed_in.client.session_transaction() as session:
+        session["_user_id"] = str(akhmetov().id)  # as if a cookie held both (it cannot without the key)
+
+    for path in [*CABINET, "/staff"]:
+        assert signed_in.client.get(path).status_code == 302, path
+
+
+def test_a_client_is_never_a_staff_member(client: FlaskClient, auth: AuthActions, secret: str) -> None:
+    auth.login()
+    assert client.get("/profile").status_code == 200
+    client_id = akhmetov().id
+
+    for path in ["/staff", f"/staff/clients/{client_id}/profile", f"/staff/clients/{client_id}/schedule"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == "/staff/login", path
+    with client.session_transaction() as session:
+        session["staff_id"] = db.session.scalar(select(Staff.id))  # the cookie both ways: neither
+    assert client.get("/staff").status_code == 302
+    assert client.get("/profile").status_code == 302
+    assert views() == []
+
+
+def test_signing_in_as_staff_signs_the_client_out_and_back(
+    client: FlaskClient, auth: AuthActions, staff: StaffActions, clock: FakeClock
+) -> None:
+    auth.login()
+    assert staff.login().status_code == 303
+    assert client.get("/profile").status_code == 302
+
+    auth.login()
+    assert client.get("/profile").status_code == 200
+    assert client.get("/staff").status_code == 302
+
+
+# Finding a client ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", [AKHMETOV_IIN, "8805 1530 1238", "1000000001", "1000000002"])
+def test_search_by_iin_or_account_finds_the_client(signed_in: StaffActions, typed: str) -> None:
+    page = text(signed_in.client.get("/staff", query_string={"q": typed}))
+
+    assert "Ахметов Данияр Серикович" in page
+    assert f'href="/staff/clients/{akhmetov().id}/profile"' in page
+    assert "Сейткали" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("921102404564", "ИИН указан с ошибкой"),
+        ("100000000", "Клиент не найден"),
+        ("990101300013", "Клиент не найден"),  # a valid IIN that is no client's
+        ("88051530123", "Клиент не найден"),  # no partial matches
+        ("Ахметов", "Введите ИИН (12 цифр) или номер счета"),
+        ("", "Заполните это поле."),
+    ],
+)
+def test_search_says_clearly_what_is_wrong_or_missing(signed_in: StaffActions, typed: str, message: str) -> None:
+    page = text(signed_in.client.get("/staff", query_string={"q": typed}))
+
+    assert message in page
+    assert "Ахметов Данияр" not in page
+
+
+# The client's cabinet, read-only and audited -----------------------------------------------------------------
+
+
+def staff_pages(client_id: int, contract_id: int) -> list[str]:
+    base = f"/staff/clients/{client_id}"
+    return [
+        f"{base}/profile",
+        f"{base}/contracts",
+        f"{base}/contracts/{contract_id}",
+        f"{base}/schedule",
+        f"{base}/schedule/{contract_id}?year=all&per_page=24&page=2",
+    ]
+
+
+def second_contract() -> Contract:
+    return db.session.scalars(select(Contract).where(Contract.account == "1000000002")).one()
+
+
+def test_staff_see_the_clients_pages_with_the_banner_and_no_client_forms(signed_in: StaffActions) -> None:
+    client = akhmetov()
+    contract = second_contract()
+    for path in staff_pages(client.id, contract.id):
+        response = signed_in.client.get(path)
+        page = text(response)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store"
+        assert BANNER in page and "Ахметов Данияр Серикович" in page and "Изменения недоступны." in page
+        assert re.findall(r'<form[^>]*method="post"[^>]*>', page) == [
+            '<form method="post" action="/staff/logout" class="logout">'
+        ], path
+        assert 'href="/profile"' not in page and 'href="/contracts"' not in page and 'href="/schedule"' not in page
+        assert f'href="/staff/clients/{client.id}/schedule"' in page  # the menu stays in the staff's view
+
+    contracts = text(signed_in.client.get(f"/staff/clients/{client.id}/contracts/{contract.id}"))
+    assert contract.number in contracts and f'href="/staff/clients/{client.id}/contracts/{contract.id}"' in contracts
+    schedule = text(signed_in.client.get(f"/staff/clients/{client.id}/schedule/{contract.id}"))
+    assert f'action="/staff/clients/{client.id}/schedule/{contract.id}"' in schedule  # the year filter (GET)
+    profile = text(signed_in.client.get(f"/staff/clients/{client.id}/profile"))
+    assert "041234567" in profile and "+7 701 123 45 67" in profile
+
+
+def test_an_htmx_tab_swap_in_the_staff_view_is_a_fragment_with_staff_links(signed_in: StaffActions) -> None:
+    client = akhmetov()
+    contract = second_contract()
+
+    response = signed_in.client.get(
+        f"/staff/clients/{client.id}/contracts/{contract.id}",
+        headers={"HX-Request": "true", "HX-Target": "contract-panel"},
+    )
+
+    page = text(response)
+    assert page.lstrip().startswith('<div id="contract-panel"')
+    assert f"/staff/clients/{client.id}/schedule/{contract.id}" in page or "Смотреть график" not in page
+    assert 'href="/contracts/' not in page
+    assert len(views()) == 1
+
+
+def test_unknown_clients_and_other_clients_contracts_answer_404_unaudited(signed_in: StaffActions) -> None:
+    client = akhmetov()
+    other = db.session.scalars(select(Contract).where(Contract.account == "1000000003")).one()
+
+    assert signed_in.client.get("/staff/clients/999999/profile").status_code == 404
+    assert signed_in.client.get(f"/staff/clients/{client.id}/contracts/{other.id}").status_code == 404
+    assert signed_in.client.get(f"/staff/clients/{client.id}/schedule/{other.id}").status_code == 404
+    assert views() == []
+
+
+def test_every_page_staff_see_is_audited(signed_in: StaffActions, runner: FlaskCliRunner) -> None:
+    client = akhmetov()
+    pages = staff_pages(client.id, second_contract().id)
+
+    for path in pages:
+        assert signed_in.client.get(path).status_code == 200
+    signed_in.client.get("/staff", query_string={"q": AKHMETOV_IIN})  # a search shows no cabinet, only a name
+
+    found = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "staff_found_client")).one()
+    assert (found.client_id, found.detail) == (client.id, "search")
+    rows = views()
+    assert len(rows) == len(pages)
+    staff_id = db.session.scalar(select(Staff.id).where(Staff.login == LOGIN))
+    assert {(row.staff_id, row.client_id, row.address) for row in rows} == {(staff_id, client.id, "127.0.0.1")}
+    assert [row.detail for row in rows] == pages
+    shown = runner.invoke(args=["portal", "audit", "--staff", LOGIN]).output
+    assert shown.count("staff_viewed_client") == len(pages)
+    assert "8805****1238" in shown and f"{LOGIN} " in shown and "/staff/clients/" in shown
+    assert "staff_login_succeeded" in shown
+
+
+def snapshot() -> dict[str, list[Any]]:
+    """Every client fact, as the database holds it."""
+    found = {}
+    for model in (Client, Contract, ScheduleEntry, Deposit, OneTimeCode):
+        rows = db.session.execute(select(model.__table__)).all()
+        found[model.__tablename__] = sorted(tuple(row) for row in rows)
+    db.session.rollback()
+    return found
+
+
+def test_staff_cannot_change_the_clients_data(signed_in: StaffActions, app: Flask) -> None:
+    client = akhmetov()
+    contract = second_contract()
+    before = snapshot()
+    token = signed_in.token()
+
+    for path in staff_pages(client.id, contract.id):
+        bare = path.split("?")[0]
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            response = signed_in.client.open(bare, method=method, data={"csrf_token": token})
+            assert response.status_code == 405, (method, bare)
+        assert signed_in.client.post(bare).status_code == 405
+
+    posts = sorted(
+        (rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ()) and not rule.arguments),
+        key=lambda rule: rule == "/logout",  # the client's logout last: it ends the staff's session too
+    )
+    staff_rules = [rule for rule in posts if rule.startswith("/staff")]
+    assert staff_rules == ["/staff/login", "/staff/logout"]
+    client_posts = [rule for rule in posts if not rule.startswith("/staff")]
+    assert {"/logout", "/login", "/register", "/password/reset", "/password/check"} <= set(client_posts)
+    for rule in client_posts:
+        fields = {"csrf_token": token, "account": "1000000001", "iin": AKHMETOV_IIN}
+        response = signed_in.client.post(rule, data=fields)
+        assert response.status_code in (200, 302, 303, 400), (rule, response.status_code)
+        assert signed_in.client.get("/profile").status_code == 302, rule  # never the client
+        if rule != "/logout":
+            assert signed_in.client.get(f"/staff/clients/{client.id}/profile").status_code == 200, rule
+
+    assert snapshot() == before
+
+
+# What the client sees of it ------------------------------------------------------------------------------------
+
+
+def test_the_client_sees_who_looked_at_the_cabinet_in_the_profile(
+    signed_in: StaffActions, client: FlaskClient, auth: AuthActions, clock: FakeClock, queries: QueryCounter
+) -> None:
+    client_id = akhmetov().id
+    for page in ("profile", "contracts", "schedule"):
+        signed_in.client.get(f"/staff/clients/{client_id}/{page}")
+    signed_in.logout()
+
+    auth.login()
+    with queries:
+        page = text(client.get("/profile"))
+
+    assert queries.count <= 2, queries.statements
+    notices = re.findall(r"Ваш кабинет просматривал сотрудник поддержки ([^<]+)</li>", page)
+    assert notices == [f"{NAME}, 24.11.2026 11:00"]  # one visit of three pages, in Almaty's time
+    assert BANNER not in page
+    kk = text(client.get("/profile?lang=kk"))
+    assert NAME in kk and "24.11.2026 11:00" in kk
+
+
+def test_visits_older_than_thirty_days_are_not_shown_and_separate_visits_are(
+    signed_in: StaffActions, client: FlaskClient, auth: AuthActions, clock: FakeClock, queries: QueryCounter
+) -> None:
+    client_id = akhmetov().id
+    signed_in.client.get(f"/staff/clients/{client_id}/profile")
+    for minutes in (31 * 24 * 60, 60):  # a month later, then an hour after that: two visits; the first too old
+        clock.advance(minutes=minutes)
+        signed_in.login()
+        signed_in.client.get(f"/staff/clients/{client_id}/schedule")
+
+    auth.login()
+    with queries:
+        page = text(client.get("/profile"))
+
+    assert queries.count <= 2
+    notices = re.findall(r"Ваш кабинет просматривал сотрудник поддержки ([^<]+)</li>", page)
+    assert notices == [f"{NAME}, 25.12.2026 12:00", f"{NAME}, 25.12.2026 11:00"]
+
+
+def test_a_profile_without_staff_visits_has_no_notice_and_two_queries(
+    client: FlaskClient, auth: AuthActions, queries: QueryCounter
+) -> None:
+    auth.login()
+    with queries:
+        page = text(client.get("/profile"))
+
+    assert queries.count <= 2
+    assert "сотрудник поддержки" not in page
+
+
+def test_staff_pages_are_never_cached_and_speak_every_language(signed_in: StaffActions) -> None:
+    client_id = akhmetov().id
+    for path in ("/staff", "/staff?q=1000000001", f"/staff/clients/{client_id}/profile"):
+        assert signed_in.client.get(path).headers["Cache-Control"] == "no-store", path
+    signed_in.client.post("/staff/logout", data={"csrf_token": signed_in.token()})
+    assert signed_in.client.get("/staff/login").headers["Cache-Control"] == "no-store"
+    signed_in.clock.advance(seconds=30)
+    signed_in.login()
+
+    kk = text(signed_in.client.get(f"/staff/clients/{client_id}/profile?lang=kk"))
+    en = text(signed_in.client.get(f"/staff/clients/{client_id}/profile?lang=en"))
+
+    assert "Қарау режимі." in kk and "Ахметов Данияр Серикович" in kk
+    assert "View-only mode." in en and "Changes are not available." in en
+    assert "Your cabinet was viewed by support staff member Нурпеисова Айгуль" in en
