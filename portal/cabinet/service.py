@@ -77,13 +77,27 @@ def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contr
     return next((contract for contract in contracts if contract.id == contract_id), None)
 
 
+def contract_facts(contract_id: int) -> tuple[list[Entry], list[DepositFact]]:
+    """The contract's schedule (by due date) and deposits (by date and their order that day), two queries.
+
+    Read as plain rows into the domain's facts: the pages need the values, not ORM objects, and building ~300
+    entities per request was most of a page's cost (docs/performance.md)."""
+    e = ScheduleEntry
+    entries = db.session.execute(
+        select(e.due_on, e.debit_on, e.principal, e.interest, e.debited, e.debited_on)
+        .where(e.contract_id == contract_id)
+        .order_by(e.due_on)
+    )
+    deposits = db.session.execute(
+        select(Deposit.paid_on, Deposit.amount)
+        .where(Deposit.contract_id == contract_id)
+        .order_by(Deposit.paid_on, Deposit.seq)
+    )
+    return [Entry(*row) for row in entries], [DepositFact(*row) for row in deposits]
+
+
 def contract_view(contract: Contract, today: date) -> ContractView:
-    entries = db.session.scalars(
-        select(ScheduleEntry).where(ScheduleEntry.contract_id == contract.id).order_by(ScheduleEntry.due_on)
-    ).all()
-    deposits = db.session.scalars(select(Deposit).where(Deposit.contract_id == contract.id)).all()
-    facts = [entry.as_fact() for entry in entries]
-    deposit_facts = [deposit.as_fact() for deposit in deposits]
+    facts, deposit_facts = contract_facts(contract.id)
     found = statuses(facts, deposit_facts, today)
     figures = contract_figures(contract.payments, facts, deposit_facts, today, found)
     rows = [
@@ -95,13 +109,7 @@ def contract_view(contract: Contract, today: date) -> ContractView:
 
 def contract_history(contract: Contract, today: date) -> list[Operation]:
     """The personal account's deposits and debits up to today, newest first, each with the balance after it."""
-    entries = db.session.scalars(
-        select(ScheduleEntry).where(ScheduleEntry.contract_id == contract.id).order_by(ScheduleEntry.due_on)
-    ).all()
-    deposits = db.session.scalars(
-        select(Deposit).where(Deposit.contract_id == contract.id).order_by(Deposit.paid_on, Deposit.seq)
-    ).all()
-    return account_history([e.as_fact() for e in entries], [d.as_fact() for d in deposits], today)
+    return account_history(*contract_facts(contract.id), today)
 
 
 def current_index(rows: list[Row], today: date) -> int:
