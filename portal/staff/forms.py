@@ -22,10 +22,7 @@ class StaffLoginForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
-    """A GET form (nothing changes): no CSRF token, the query in the URL."""
-
-    class Meta:
-        csrf = False
+    """Posted, with its CSRF token: the IIN typed must not travel in a URL (logs, history)."""
 
     q = StringField(_l("ИИН или номер счета"), filters=[_compact], validators=[DataRequired(REQUIRED), at_most(20)])
 

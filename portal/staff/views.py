@@ -72,12 +72,14 @@ def logout() -> ResponseReturnValue:
     return response
 
 
-@bp.get("")
+@bp.route("", methods=["GET", "POST"])
 def search() -> ResponseReturnValue:
-    """Find a client by IIN or by personal account number, exactly as typed (spaces aside)."""
-    form = SearchForm(request.args)
+    """Find a client by IIN or by personal account number, exactly as typed (spaces aside).
+
+    A POST, not a GET: an IIN in a URL would stay in nginx's access log and the browser's history."""
+    form = SearchForm()
     clients: list[Client] | None = None
-    if "q" in request.args and form.validate():
+    if form.validate_on_submit():
         number = form.q.data
         clients = find_clients(number)
         if not clients and len(number) == 12 and not is_valid_iin(number):
