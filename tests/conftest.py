@@ -112,6 +112,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # Figures a test measured and reports (record_property("figures", ...)), such as the load test's rate.
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "figures" and report.when == "call":
+                terminalreporter.write_line(f"{report.nodeid}: {value}")
     if WATCH.found:
         terminalreporter.section("personal data in the logs", red=True)
         for line in WATCH.found[:50]:

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -37,7 +38,7 @@ def counts() -> dict[str, int]:
 
 
 def test_two_hundred_families_for_a_minute_through_nginx(
-    nginx: str, migrated: str, tmp_path: Path, capsys: object
+    nginx: str, migrated: str, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     document = {"clients": clients(FAMILIES, (1, 2), (60, 180), seed=7, today=TODAY)}
     with running(make_app(migrated)):
@@ -113,7 +114,9 @@ def test_two_hundred_families_for_a_minute_through_nginx(
         f"{name}: {row['Request Count']} requests, p50 {row['50%']} ms, p95 {row['95%']} ms, p99 {row['99%']} ms"
         for name, row in rows.items()
     )
-    print(f"\nload: {len(chosen)} families for {SECONDS} s, {float(total['Requests/s']):.1f} requests/s; {summary}")
+    record_property(
+        "figures", f"{len(chosen)} families for {SECONDS} s, {float(total['Requests/s']):.1f} requests/s; {summary}"
+    )
 
     assert int(total["Failure Count"]) == 0, failures
     assert int(rows["sign-in"]["Request Count"]) == len(chosen)  # every family signed in, once
