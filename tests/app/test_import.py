@@ -411,3 +411,36 @@ def test_a_file_cut_off_after_good_clients_writes_nothing(runner: FlaskCliRunner
     assert result.exit_code == 1
     assert "(document): not valid JSON" in result.output
     assert count(Client) == count(Contract) == count(ScheduleEntry) == 0
+
+
+def test_an_account_moved_to_another_client_is_refused_on_both_sides(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    before = snapshot()
+    moved = copy.deepcopy(DESIGN_EXAMPLE)
+    moved["clients"][0]["contracts"][0]["account"] = "1000000009"
+    moved["clients"].append(copy.deepcopy(DESIGN_EXAMPLE["clients"][0]))
+    moved["clients"][1].update(iin="921102404563", phone="+77017654321")
+    moved["clients"][1]["contracts"][0]["number"] = "ДА-2023-00318"
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, moved, "moved.json"))])
+
+    assert result.exit_code == 1
+    assert "clients[0].contracts[0].number: this contract's account belongs to another client" in result.output
+    assert "clients[1].contracts[0].account: this account belongs to another client" in result.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_an_account_of_a_contract_the_file_does_not_name_is_refused(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    renumbered = copy.deepcopy(DESIGN_EXAMPLE)
+    renumbered["clients"][0]["contracts"][0]["number"] = "ДА-2022-99999"
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, renumbered, "renumbered.json"))])
+
+    assert result.exit_code == 1
+    assert (
+        "clients[0].contracts[0].account: this account belongs to contract ДА-2022-00117, which the file does not name"
+        in result.output
+    )
+    assert count(Contract) == 1
