@@ -313,6 +313,7 @@ class _Text:
         self.stream = stream
         self.text = ""
         self.pos = 0
+        self.offset = 0  # characters of the file before self.text
         self.ended = False
 
     def _more(self) -> bool:
@@ -322,6 +323,7 @@ class _Text:
         if not block:
             self.ended = True
             return False
+        self.offset += self.pos
         self.text = self.text[self.pos :] + block
         self.pos = 0
         return True
@@ -352,7 +354,7 @@ class _Text:
                 near_end = error.pos >= len(self.text) - 16 or error.msg.startswith("Unterminated string")
                 if near_end and self._more():
                     continue
-                raise _NotJSON(f"{error.msg} at character {error.pos}") from None
+                raise _NotJSON(f"{error.msg} at character {self.offset + error.pos}") from None
             if end == len(self.text) and self._more():  # a number may go on in the next block
                 continue
             raw = self.text[self.pos : end]
@@ -391,12 +393,14 @@ def _client_texts(stream: TextIO, problems: list[str]) -> Iterator[tuple[int, st
                 problems.append("clients: not a list")
                 continue
             index = 0
-            while not text.take("]"):
-                if index and not text.take(","):
-                    raise _NotJSON("expected , or ] in the clients list")
+            while not (index == 0 and text.take("]")):
                 raw, _ = text.value()
                 yield index, raw
                 index += 1
+                if text.take("]"):
+                    break
+                if not text.take(","):
+                    raise _NotJSON("expected , or ] in the clients list")
         if text.peek() != "":
             raise _NotJSON("text after the document")
         if not found:

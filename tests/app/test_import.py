@@ -387,6 +387,9 @@ def test_where_the_reading_blocks_end_changes_nothing(
         ("", "(document): not valid JSON"),
         ('{"clients": []} []', "(document): not valid JSON"),
         ('{"clients": [{"iin": "8805"} {}]}', "(document): not valid JSON"),
+        ('{"clients": [{"iin": "8805"},]}', "(document): not valid JSON"),
+        ('{"clients": [,]}', "(document): not valid JSON"),
+        ('{"clients": [], }', "(document): not valid JSON"),
     ],
 )
 def test_a_document_of_the_wrong_shape_is_refused(
