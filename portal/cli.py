@@ -50,8 +50,9 @@ def import_command(file: Path) -> None:
     click.echo(
         f"Imported {report.clients} clients, {report.contracts} contracts, {report.schedule_entries} schedule "
         f"entries, {report.deposits} deposits ({report.rows} rows in {seconds:.1f} s, "
-        f"{report.rows / max(seconds, 1e-9):,.0f} rows/s); removed {report.removed['schedule_entries']} schedule "
-        f"entries and {report.removed['deposits']} deposits no longer in the file."
+        f"{report.rows / max(seconds, 1e-9):,.0f} rows/s); {report.changed.total()} rows added or changed; "
+        f"removed {report.removed['schedule_entries']} schedule entries and {report.removed['deposits']} deposits "
+        "no longer in the file."
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import tracemalloc
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from portal import importer
 from portal.extensions import db
 from portal.models import Client, Contract, Deposit, ScheduleEntry
 
@@ -263,3 +266,184 @@ def test_a_failure_half_way_leaves_nothing_behind(app: Flask, tmp_path: Path, mo
 
     assert calls[:2] == ["clients", "contracts"]
     assert count(Client) == count(Contract) == 0
+
+
+# --- large files: read a client at a time, all of it or nothing, every problem named ------------------------------
+
+
+def generated(clients: int, entries: tuple[int, int]) -> dict[str, Any]:
+    from bench.generate import clients as generate_clients
+
+    return {"clients": generate_clients(clients, (1, 2), entries, 2026, date(2026, 11, 24))}
+
+
+def test_every_bad_record_of_a_large_file_is_named_and_nothing_is_written(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    document = generated(2000, (3, 6))
+    clients = document["clients"]
+    clients[7]["phone"] = "12"
+    clients[1000]["contracts"][0]["schedule"][2]["principal"] = "abc"
+    clients[1998]["contracts"][-1]["schedule"][0]["due_on"] = "2026-02-30"
+    clients[1999]["iin"] = clients[3]["iin"]
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, document))])
+
+    assert result.exit_code == 1
+    problems = [line for line in result.output.splitlines() if line.startswith("clients[")]
+    last = len(clients[1998]["contracts"]) - 1
+    assert problems == [
+        "clients[7].phone: not a Kazakhstan mobile number",
+        "clients[1000].contracts[0].schedule[2].principal: not a number",
+        f"clients[1998].contracts[{last}].schedule[0].due_on: not a date (YYYY-MM-DD)",
+        "clients[1999].iin: the same IIN as clients[3]",
+    ]
+    assert "Nothing was written: 4 problem(s)." in result.output
+    assert count(Client) == count(Contract) == count(ScheduleEntry) == count(Deposit) == 0
+
+
+def test_a_large_file_imported_twice_changes_nothing_the_second_time(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    document = generated(150, (60, 120))  # more rows than one staging batch
+    rows = sum(
+        1 + len(c["contracts"]) + sum(len(k["schedule"]) + len(k["deposits"]) for k in c["contracts"])
+        for c in document["clients"]
+    )
+    assert rows > importer.FLUSH_ROWS
+    path = write(tmp_path, document)
+
+    first = runner.invoke(args=["portal", "import", str(path)])
+
+    assert first.exit_code == 0, first.output
+    assert f"{rows} rows added or changed" in first.output
+    assert count(Client) + count(Contract) + count(ScheduleEntry) + count(Deposit) == rows
+    before = snapshot()
+
+    second = runner.invoke(args=["portal", "import", str(path)])
+
+    assert second.exit_code == 0, second.output
+    assert f"({rows} rows in" in second.output
+    assert "; 0 rows added or changed; removed 0 schedule entries and 0 deposits" in second.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_a_change_is_counted_once(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    changed = copy.deepcopy(DESIGN_EXAMPLE)
+    changed["clients"][0]["email"] = "new@example.kz"
+    changed["clients"][0]["contracts"][0]["schedule"][1].update(debited="151234.56", debited_on="2022-08-25")
+    del changed["clients"][0]["contracts"][0]["deposits"][0]
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, changed))])
+
+    assert result.exit_code == 0, result.output
+    assert "; 2 rows added or changed; removed 0 schedule entries and 1 deposits" in result.output
+
+
+def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(generated(600, (60, 180)), ensure_ascii=False, indent=1), encoding="utf-8")
+    size = path.stat().st_size
+    assert size > 20_000_000
+
+    tracemalloc.start()
+    try:
+        report = importer.import_file(db.session, path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert report.clients == 600
+    # Reading it whole would take its size at least, and a model object per row several times more.
+    assert peak < size / 4, f"peak Python memory {peak:,} bytes for a file of {size:,}"
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_where_the_reading_blocks_end_changes_nothing(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    document = copy.deepcopy(DESIGN_EXAMPLE)
+    document["clients"].append(copy.deepcopy(document["clients"][0]))
+    document["clients"][1].update(iin="921102404563", phone="+77017654321", middle_name=None)
+    document["clients"][1]["contracts"][0].update(number="ДА-2", account="1000000009", payments=180)
+    path = tmp_path / "spaced.json"
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=3), encoding="utf-8")
+    monkeypatch.setattr(importer, "BLOCK", block)
+
+    report = importer.import_file(db.session, path)
+
+    assert (report.clients, report.contracts, report.schedule_entries, report.deposits) == (2, 2, 4, 2)
+    assert count(Client) == 2 and count(ScheduleEntry) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"clients": [], "extra": 1}', "extra: unknown field"),
+        ("{}", "clients: missing"),
+        ('{"clients": {"iin": "880515301238"}}', "clients: not a list"),
+        ('{"clients": [5]}', "clients[0]: not an object"),
+        ("[]", "(document): not an object"),
+        ("", "(document): not valid JSON"),
+        ('{"clients": []} []', "(document): not valid JSON"),
+        ('{"clients": [{"iin": "8805"} {}]}', "(document): not valid JSON"),
+        ('{"clients": [{"iin": "8805"},]}', "(document): not valid JSON"),
+        ('{"clients": [,]}', "(document): not valid JSON"),
+        ('{"clients": [], }', "(document): not valid JSON"),
+    ],
+)
+def test_a_document_of_the_wrong_shape_is_refused(
+    runner: FlaskCliRunner, tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(text, encoding="utf-8")
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert problem in result.output
+
+
+def test_a_file_cut_off_after_good_clients_writes_nothing(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    text = json.dumps(generated(50, (3, 6)), ensure_ascii=False)
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) * 3 // 4], encoding="utf-8")
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "(document): not valid JSON" in result.output
+    assert count(Client) == count(Contract) == count(ScheduleEntry) == 0
+
+
+def test_an_account_moved_to_another_client_is_refused_on_both_sides(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    before = snapshot()
+    moved = copy.deepcopy(DESIGN_EXAMPLE)
+    moved["clients"][0]["contracts"][0]["account"] = "1000000009"
+    moved["clients"].append(copy.deepcopy(DESIGN_EXAMPLE["clients"][0]))
+    moved["clients"][1].update(iin="921102404563", phone="+77017654321")
+    moved["clients"][1]["contracts"][0]["number"] = "ДА-2023-00318"
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, moved, "moved.json"))])
+
+    assert result.exit_code == 1
+    assert "clients[0].contracts[0].number: this contract's account belongs to another client" in result.output
+    assert "clients[1].contracts[0].account: this account belongs to another client" in result.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_an_account_of_a_contract_the_file_does_not_name_is_refused(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    renumbered = copy.deepcopy(DESIGN_EXAMPLE)
+    renumbered["clients"][0]["contracts"][0]["number"] = "ДА-2022-99999"
+
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, renumbered, "renumbered.json"))])
+
+    assert result.exit_code == 1
+    assert (
+        "clients[0].contracts[0].account: this account belongs to contract ДА-2022-00117, which the file does not name"
+        in result.output
+    )
+    assert count(Contract) == 1
