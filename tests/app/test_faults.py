@@ -92,6 +92,7 @@ def test_a_full_disk_under_the_outbox_leaves_nothing_and_the_next_attempt_works(
     assert nothing_kept(full)
 
     outbox = tmp_path / "outbox.jsonl"
-    status, _ = submit_facts(make_app(migrated, PORTAL_SMS_OUTBOX=str(outbox)))
+    with running(make_app(migrated, PORTAL_SMS_OUTBOX=str(outbox))) as working:
+        status, _ = submit_facts(working)
     assert status == 303
     assert "+77017654321" in outbox.read_text(encoding="utf-8")
