@@ -89,7 +89,8 @@ class Measurement:
     p50: float
     p95: float
     p99: float
-    errors: int
+    errors: int  # answers other than 2xx/3xx
+    timeouts: int = 0  # connections that failed or got no answer within wrk's 30 s
 
 
 @dataclass
@@ -314,6 +315,8 @@ def wrk(base: str, endpoint: Endpoint, families: list[Family], concurrency: int,
                 "-d",
                 f"{seconds}s",
                 "--latency",
+                "--timeout",
+                "30s",
                 "-s",
                 str(ROOT / "bench" / "wrk.lua"),
                 base,
@@ -335,7 +338,8 @@ def wrk(base: str, endpoint: Endpoint, families: list[Family], concurrency: int,
         figures["p50_ms"],
         figures["p95_ms"],
         figures["p99_ms"],
-        figures["non_2xx_3xx"] + figures["socket_errors"],
+        figures["non_2xx_3xx"],
+        figures["socket_errors"],
     )
 
 
@@ -377,6 +381,7 @@ def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dic
             "SECRET_KEY": "bench",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            "TESTING": True,  # no request log lines in the benchmark's output
             "PORTAL_TODAY": TODAY,
         }
     )
@@ -433,6 +438,7 @@ def measure(
             print(
                 f"  {endpoint.name:<36} c={concurrency:<3} {result.rps:8.0f} req/s  p99 {result.p99:7.1f} ms"
                 + (f"  {result.errors} ERRORS" if result.errors else "")
+                + (f"  {result.timeouts} TIMEOUTS" if result.timeouts else "")
             )
 
 
@@ -493,7 +499,7 @@ def table(data: DataSet, bare: list[Measurement]) -> list[str]:
     ]
     for m in [*bare, *data.measurements]:
         html, sql = base[("bare 5 KB HTML", m.concurrency)], base[("bare 1 SQL query", m.concurrency)]
-        errors = f" **{m.errors} errors**" if m.errors else ""
+        errors = (f" **{m.errors} errors**" if m.errors else "") + (f" **{m.timeouts} timeouts**" if m.timeouts else "")
         lines.append(
             f"| {m.endpoint}{errors} | {m.concurrency} | {m.rps:,.0f} | {m.p50:.1f} | {m.p95:.1f} | {m.p99:.1f} | "
             f"{m.rps / html.rps:.2f} | {m.p99 / html.p99:.1f} | {m.rps / sql.rps:.2f} | "
