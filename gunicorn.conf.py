@@ -9,7 +9,10 @@ import os
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 # Sync workers: each request is short and the database does the waiting; 2 per core plus one.
 workers = int(os.environ.get("PORTAL_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+worker_class = os.environ.get("PORTAL_WORKER_CLASS", "sync")
+# With worker_class "gthread", each worker serves this many requests at once (one waits on PostgreSQL while
+# another renders).
+threads = int(os.environ.get("PORTAL_THREADS", 1))
 timeout = 30
 graceful_timeout = 30
 keepalive = 2
