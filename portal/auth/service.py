@@ -6,13 +6,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 
 from sqlalchemy import select, update
 
 from portal.audit import Event, record
 from portal.auth.codes import consume_code
-from portal.auth.passwords import hash_password, verify_password
+from portal.auth.passwords import decoy_hash, hash_password, verify_password
 from portal.auth.session import end_every_session
 from portal.clock import now
 from portal.extensions import db
@@ -37,12 +36,6 @@ class LoginResult:
     locked_until: datetime | None = None
 
 
-@cache
-def _decoy_hash() -> str:
-    """Checked when there is no client or no password, so that a miss costs as long as a wrong password."""
-    return hash_password("decoy password that no client has")
-
-
 def client_by_account(account: str, iin: str) -> Client | None:
     return db.session.scalar(
         select(Client)
@@ -55,7 +48,7 @@ def authenticate(account: str, iin: str, password: str) -> LoginResult:
     client = client_by_account(account, iin)
     moment = now()
     if client is None or client.password_hash is None:
-        verify_password(_decoy_hash(), password)
+        verify_password(decoy_hash(), password)
         record(Event.LOGIN_FAILED, client.id if client else None, "no password yet" if client else "no such client")
         db.session.commit()
         SIGN_INS.labels("failed").inc()

@@ -3,20 +3,18 @@
 
 from __future__ import annotations
 
-import enum
 import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 import pyotp
 from sqlalchemy import or_, select, update
 
 from portal.audit import Event, record
-from portal.auth.passwords import hash_password, verify_password
+from portal.auth.passwords import decoy_hash, hash_password, verify_password
 from portal.auth.policy import common_passwords
-from portal.auth.service import LOCK_DURATION, MAX_FAILED_LOGINS
+from portal.auth.service import LOCK_DURATION, MAX_FAILED_LOGINS, Outcome
 from portal.clock import now
 from portal.domain.password import MAX_PASSWORD_LENGTH, PasswordRule, failed_rules, too_long, weaknesses
 from portal.extensions import db
@@ -114,12 +112,6 @@ def totp_step(secret: str, code: str, moment: datetime) -> int | None:
     return None
 
 
-class Outcome(enum.Enum):
-    SIGNED_IN = "signed_in"
-    FAILED = "failed"
-    LOCKED = "locked"
-
-
 @dataclass(frozen=True)
 class StaffLoginResult:
     outcome: Outcome
@@ -127,18 +119,12 @@ class StaffLoginResult:
     locked_until: datetime | None = None
 
 
-@cache
-def _decoy_hash() -> str:
-    """Checked for an unknown or disabled login, so that it costs as long as a wrong password."""
-    return hash_password("decoy password that no staff member has")
-
-
 def authenticate_staff(login: str, password: str, code: str) -> StaffLoginResult:
     """Password and TOTP code; a code is accepted once (its step is claimed by one conditional UPDATE)."""
     staff = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
     moment = now()
     if staff is None or not staff.active:
-        verify_password(_decoy_hash(), password)
+        verify_password(decoy_hash(), password)  # an unknown or disabled login
         record(Event.STAFF_LOGIN_FAILED, None, "disabled" if staff else "no such login", staff.id if staff else None)
         db.session.commit()
         return StaffLoginResult(Outcome.FAILED)
