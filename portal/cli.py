@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -13,14 +14,18 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.clock import now, today
-from portal.demo import load_demo
 from portal.extensions import db
 from portal.faq.loader import load_faq
-from portal.importer import ImportRejected, import_file
 from portal.models import AuditEvent, Client, Staff
 from portal.reminders import send_reminders
 from portal.sms import read_outbox
 from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri
+
+if TYPE_CHECKING:
+    from portal.importer import ImportRejected
+
+# The import and the demo (pydantic models, the importer) are imported by their commands, not by every app a
+# gunicorn worker creates: each worker is that much smaller (docs/performance.md).
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
@@ -40,6 +45,8 @@ def _reject(error: ImportRejected) -> None:
 @click.argument("file", type=FILE)
 def import_command(file: Path) -> None:
     """Import clients, contracts, schedules and deposits from the core system's JSON FILE (all or nothing)."""
+    from portal.importer import ImportRejected, import_file
+
     started = time.perf_counter()
     try:
         report = import_file(db.session, file)
@@ -59,6 +66,8 @@ def import_command(file: Path) -> None:
 @portal.command("demo")
 def demo_command() -> None:
     """Load the demo accounts, or reset them to their initial state, with dates relative to today."""
+    from portal.demo import load_demo
+
     day = today()
     load_demo(db.session, day)
     click.echo(f"Demo accounts ready as of {day:%d.%m.%Y}: 1000000001 / 880515301238 and 1000000003 / 921102404563.")

@@ -12,7 +12,6 @@ import io
 from datetime import date
 from typing import Any
 
-import segno
 from flask import Response, abort, current_app, flash, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -183,6 +182,8 @@ def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
 def pay_qr(contract_id: int) -> ResponseReturnValue:
     _owned, contract = _own_contract(contract_id)
     buffer = io.BytesIO()
+    import segno  # loaded with the first QR a worker draws, not with every worker
+
     qr = segno.make(payment_qr_text(contract, _payee()), error="m", encoding="utf-8")
     qr.save(buffer, kind="svg", scale=5, border=2, dark="#1b2430", title=contract.number)
     return Response(buffer.getvalue(), mimetype="image/svg+xml")

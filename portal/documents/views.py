@@ -21,7 +21,6 @@ from portal.cabinet.views import STATUS_LABELS
 from portal.clock import now, today
 from portal.documents import bp
 from portal.documents.content import Document, issued_text, kind_title, schedule_document, statement_document
-from portal.documents.render import pdf_bytes, xlsx_bytes
 from portal.domain.statement import statement, statement_period
 from portal.extensions import db
 from portal.models import Contract, IssuedDocument
@@ -54,6 +53,9 @@ def _issue(view: ContractView, kind: str, fmt: str, write: Callable[[str, dateti
     contract = view.contract
     code, issued_at = new_code(), now()
     document = write(code, issued_at, url_for("documents.verify", code=code, _external=True))
+    # fpdf2 and openpyxl load with the first document a worker makes, not with every worker (docs/performance.md).
+    from portal.documents.render import pdf_bytes, xlsx_bytes
+
     data = pdf_bytes(document) if fmt == "pdf" else xlsx_bytes(document)
     name = f"{kind}-{contract.account}-{document.issued_at:%Y-%m-%d-%H%M}.{fmt}"
     db.session.add(IssuedDocument(code=code, contract_id=contract.id, kind=kind, issued_at=issued_at))
