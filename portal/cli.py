@@ -6,7 +6,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -16,16 +15,13 @@ from sqlalchemy import select
 from portal.clock import now, today
 from portal.extensions import db
 from portal.faq.loader import load_faq
+from portal.importer import ImportRejected, import_file
 from portal.models import AuditEvent, Client, Staff
 from portal.reminders import send_reminders
 from portal.sms import read_outbox
 from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri
 
-if TYPE_CHECKING:
-    from portal.importer import ImportRejected
-
-# The import and the demo (pydantic models, the importer) are imported by their commands, not by every app a
-# gunicorn worker creates: each worker is that much smaller (docs/performance.md).
+# The demo data is imported by its command, not by every app a gunicorn worker creates (docs/performance.md).
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
@@ -45,8 +41,6 @@ def _reject(error: ImportRejected) -> None:
 @click.argument("file", type=FILE)
 def import_command(file: Path) -> None:
     """Import clients, contracts, schedules and deposits from the core system's JSON FILE (all or nothing)."""
-    from portal.importer import ImportRejected, import_file
-
     started = time.perf_counter()
     try:
         report = import_file(db.session, file)
