@@ -108,12 +108,19 @@ def reminders() -> ResponseReturnValue:
     return redirect_to(url_for("cabinet.profile"))
 
 
-def _own_contracts(client_id: int, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
-    """The client's contracts and the view of the one asked for; 404 for anyone else's, as for a missing one."""
+def _chosen(client_id: int, contract_id: int | None) -> tuple[list[Contract], Contract | None]:
+    """The client's contracts and the one asked for (the first when none is); 404 for anyone else's, as for a
+    missing one. None only when the client has no contract and none was asked for."""
     owned = client_contracts(client_id)
     contract = chosen_contract(owned, contract_id)
     if contract is None and (contract_id is not None or owned):
         abort(404)
+    return owned, contract
+
+
+def _own_contracts(client_id: int, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
+    """The client's contracts and the view (figures, rows) of the one asked for."""
+    owned, contract = _chosen(client_id, contract_id)
     return owned, contract_view(contract, today()) if contract is not None else None
 
 
@@ -130,9 +137,8 @@ PAYEE_NAME = "АО «Казахстанская Жилищная Компани�
 
 def _own_contract(contract_id: int) -> tuple[list[Contract], Contract]:
     """The client's contracts and the one asked for (no figures needed); 404 for anyone else's."""
-    owned = client_contracts(current_user.id)
-    contract = chosen_contract(owned, contract_id)
-    if contract is None:
+    owned, contract = _chosen(current_user.id, contract_id)
+    if contract is None:  # only for a client without contracts: an id was asked for
         abort(404)
     return owned, contract
 
@@ -238,10 +244,7 @@ def query_date(raw: str | None) -> date | None:
 @bp.get("/history/<int:contract_id>")
 @login_required
 def history(contract_id: int | None = None) -> ResponseReturnValue:
-    owned = client_contracts(current_user.id)
-    contract = chosen_contract(owned, contract_id)
-    if contract is None and (contract_id is not None or owned):
-        abort(404)
+    owned, contract = _chosen(current_user.id, contract_id)
     context: dict[str, Any] = {"contracts": owned, "contract": contract, "kinds": Kind}
     if contract is not None:
         context.update(_history_page(contract))
