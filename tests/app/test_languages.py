@@ -7,14 +7,20 @@ import html
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_babel import force_locale
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from portal import create_app
 from portal.extensions import db
+from portal.i18n import babel_money, money
 from portal.models import Client, Contract
 from tests.conftest import AuthActions
 
@@ -183,3 +189,19 @@ def test_money_and_dates_follow_the_language(
     page = client.get(f"/contracts?lang={language}").get_data(as_text=True).replace("\xa0", " ")
     assert money in page
     assert date in page
+
+
+# A request context is all money() needs: the page's language.
+APP = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False)
+    | st.decimals(min_value=-(10**12), max_value=10**12, places=2),
+    language=st.sampled_from(LANGUAGES),
+)
+def test_money_writes_what_babel_writes(value: Decimal, language: str) -> None:
+    """The pages' own money formatting (fast) is Babel's, to the character, in every language."""
+    with APP.test_request_context("/"), force_locale(language):
+        assert money(value) == babel_money(value, language)
