@@ -1,6 +1,6 @@
 """What the cabinet's pages read: the signed-in client's contracts, and one contract's schedule with the
 statuses and figures of DESIGN §2 as of today. Every lookup is scoped to the client; the query count does
-not grow with the data (the contracts in one query, then one for the entries and one for the deposits)."""
+not grow with the data (the contracts in one query, then one for the entries and deposits)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, null, select, union_all
 
 from portal.audit import Event
 from portal.clock import now
@@ -78,22 +78,36 @@ def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contr
 
 
 def contract_facts(contract_id: int) -> tuple[list[Entry], list[DepositFact]]:
-    """The contract's schedule (by due date) and deposits (by date and their order that day), two queries.
+    """The contract's schedule (by due date) and deposits (by date and their order that day), in one query.
 
-    Read as plain rows into the domain's facts: the pages need the values, not ORM objects, and building ~300
-    entities per request was most of a page's cost (docs/performance.md)."""
-    e = ScheduleEntry
-    entries = db.session.execute(
-        select(e.due_on, e.debit_on, e.principal, e.interest, e.debited, e.debited_on)
-        .where(e.contract_id == contract_id)
-        .order_by(e.due_on)
+    The entries and the deposits come back together (a UNION ALL, each row marked with its kind), read as
+    plain rows into the domain's facts: the pages need the values, not ORM objects. Building ~300 entities,
+    and a second round trip to the database, were most of a page's cost (docs/performance.md)."""
+    e, d = ScheduleEntry, Deposit
+    nothing = null()
+    entries = select(
+        literal_column("0").label("kind"),
+        e.due_on.label("day"),
+        e.debit_on,
+        e.principal.label("amount"),
+        e.interest,
+        e.debited,
+        e.debited_on,
+        literal_column("0").label("seq"),
+    ).where(e.contract_id == contract_id)
+    deposits = select(literal_column("1"), d.paid_on, nothing, d.amount, nothing, nothing, nothing, d.seq).where(
+        d.contract_id == contract_id
     )
-    deposits = db.session.execute(
-        select(Deposit.paid_on, Deposit.amount)
-        .where(Deposit.contract_id == contract_id)
-        .order_by(Deposit.paid_on, Deposit.seq)
-    )
-    return [Entry(*row) for row in entries], [DepositFact(*row) for row in deposits]
+    facts: list[Entry] = []
+    deposit_facts: list[DepositFact] = []
+    for kind, day, debit_on, amount, interest, debited, debited_on, _seq in db.session.execute(
+        union_all(entries, deposits).order_by("kind", "day", "seq")
+    ):
+        if kind == 0:
+            facts.append(Entry(day, debit_on, amount, interest, debited, debited_on))
+        else:
+            deposit_facts.append(DepositFact(day, amount))
+    return facts, deposit_facts
 
 
 def contract_view(contract: Contract, today: date) -> ContractView:
