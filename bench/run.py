@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Bench#Family2026"  # the pool's password, set by the benchmark on its own database
 POOL = 40  # families signed in; requests go round them
 TODAY = date(2026, 11, 24)
+IDLE_WAIT = 5  # seconds for the workers to finish what is queued before their memory is read
 
 
 @dataclass
@@ -468,6 +469,9 @@ def run_data_set(
                     bare,
                 )
         measure(base, [e for e in ENDPOINTS if not e.bare], families, concurrencies, seconds, data.measurements)
+        # Read once the workers are idle: the sign-in POSTs still queued when wrk stops each hold argon2id's
+        # 64 MiB while they are hashed, which is the sign-in's cost, not memory a worker keeps.
+        time.sleep(IDLE_WAIT)
         data.worker_rss_mb = worker_rss_mb(master)
     data.queries, data.sizes = count_queries(url, families)
     return data

@@ -65,7 +65,8 @@ def is_cabinet_page(page: str) -> bool:
 
 
 def profile_page(client: Client) -> ResponseReturnValue:
-    return render_page("cabinet/profile.html", client=client, staff_views=staff_views(client.id), form=RemindersForm())
+    # The reminders form is one button and the CSRF token: the template writes it, with no form object to build.
+    return render_page("cabinet/profile.html", client=client, staff_views=staff_views(client.id))
 
 
 def contracts_page(client_id: int, contract_id: int | None) -> ResponseReturnValue:
@@ -103,7 +104,7 @@ def reminders() -> ResponseReturnValue:
         record(Event.REMINDERS_CHANGED, current_user.id, form.reminders.data)
         db.session.commit()
     if is_htmx_request():
-        return render_page("cabinet/profile.html", "reminders_panel", client=current_user, form=RemindersForm())
+        return render_page("cabinet/profile.html", "reminders_panel", client=current_user)
     flash(_("Напоминания включены.") if current_user.reminders else _("Напоминания выключены."), "info")
     return redirect_to(url_for("cabinet.profile"))
 
