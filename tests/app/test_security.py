@@ -37,6 +37,14 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, path: 
     assert "Strict-Transport-Security" not in response.headers  # development speaks plain HTTP
 
 
+@pytest.mark.parametrize("path", ["/", "/faq", "/faq?q=пароль"])
+def test_a_visitor_reading_pages_without_forms_gets_no_cookie(client: FlaskClient, path: str) -> None:
+    """Nothing is set in the browser of someone who only reads: no session, so no token to sign and send."""
+    assert "Set-Cookie" not in client.get(path).headers
+    assert "Set-Cookie" not in client.get(path, headers={"HX-Request": "true"}).headers
+    assert "Set-Cookie" in client.get("/login").headers  # a form's page starts the session its token needs
+
+
 def test_pages_have_no_inline_script_or_style(client: FlaskClient) -> None:
     for path in PAGES[:-1]:
         page = client.get(path).get_data(as_text=True)
