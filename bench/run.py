@@ -4,10 +4,12 @@
     python -m bench.run --quick         # 1,000 families, 2 s a measurement: the smoke test CI runs
 
 For each data set it fills a fresh PostgreSQL database (COPY, bench/generate.py), starts gunicorn exactly as
-production does (gunicorn.conf.py: its workers and worker class) with Redis for the limits, signs in a pool of
-families, and drives every page with wrk at several concurrencies. The bare app (bench/bare.py) runs under the
-same gunicorn settings in the same run. Queries per request and response sizes are counted in process against
-the same database. The table is printed and written to bench/results/latest.md (or --out).
+production does (gunicorn.conf.py: its workers and worker class) with Redis for the limits, and signs in a pool
+of families. The bare app (bench/bare.py) runs under the same gunicorn settings. All of them are served at once,
+and wrk drives every page at several concurrencies on each data set in turn, back to back, so that the sizes are
+compared over the same minutes of the machine; the bare endpoints are measured at the start and at the end.
+Queries per request and response sizes are counted in process against the same database. The table is printed
+and written to bench/results/latest.md (or --out).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -423,58 +425,98 @@ def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dic
     return queries, sizes
 
 
-def measure(
-    base: str,
-    endpoints: list[Endpoint],
-    families: list[Family],
-    concurrencies: list[int],
-    seconds: float,
-    into: list[Measurement],
-) -> None:
-    for endpoint in endpoints:
+@dataclass
+class Served:
+    """One data set as the benchmark drives it: its database, its signed-in families, and its gunicorn."""
+
+    data: DataSet
+    url: str
+    families: list[Family]
+    base: str
+    master: int
+
+
+def measure(base: str, endpoint: Endpoint, families: list[Family], concurrency: int, seconds: float) -> Measurement:
+    wrk(base, endpoint, families, 1, 1)  # warm the workers' caches and pools
+    result = wrk(base, endpoint, families, concurrency, seconds)
+    print(
+        f"  {endpoint.name:<36} c={concurrency:<3} {result.rps:8.0f} req/s  p99 {result.p99:7.1f} ms"
+        + (f"  {result.errors} ERRORS" if result.errors else "")
+        + (f"  {result.timeouts} TIMEOUTS" if result.timeouts else "")
+    )
+    return result
+
+
+def mean(first: Measurement, second: Measurement) -> Measurement:
+    return Measurement(
+        first.endpoint,
+        first.concurrency,
+        (first.rps + second.rps) / 2,
+        (first.p50 + second.p50) / 2,
+        (first.p95 + second.p95) / 2,
+        (first.p99 + second.p99) / 2,
+        first.errors + second.errors,
+        first.timeouts + second.timeouts,
+    )
+
+
+def measure_side_by_side(
+    bare_base: str, served: list[Served], concurrencies: list[int], seconds: float
+) -> list[Measurement]:
+    """Every page at every concurrency on each data set in turn, back to back, so that a slower minute of a
+    shared machine weighs on every size alike; the bare endpoints at the start and again at the end, their
+    mean the baseline. Returns the bare measurements."""
+    bare_endpoints = [e for e in ENDPOINTS if e.bare]
+    families = served[0].families
+    print("bare endpoints, before")
+    before = [measure(bare_base, e, families, c, seconds) for e in bare_endpoints for c in concurrencies]
+    for endpoint in [e for e in ENDPOINTS if not e.bare]:
         for concurrency in concurrencies:
-            wrk(base, endpoint, families, 1, 1)  # warm the workers' caches and pools
-            result = wrk(base, endpoint, families, concurrency, seconds)
-            into.append(result)
-            print(
-                f"  {endpoint.name:<36} c={concurrency:<3} {result.rps:8.0f} req/s  p99 {result.p99:7.1f} ms"
-                + (f"  {result.errors} ERRORS" if result.errors else "")
-                + (f"  {result.timeouts} TIMEOUTS" if result.timeouts else "")
+            for each in served:
+                print(f"  [{each.data.clients:,} families]", end="")
+                each.data.measurements.append(measure(each.base, endpoint, each.families, concurrency, seconds))
+    print("bare endpoints, after")
+    after = [measure(bare_base, e, families, c, seconds) for e in bare_endpoints for c in concurrencies]
+    return [mean(first, second) for first, second in zip(before, after, strict=True)]
+
+
+def run(
+    server: str, redis_url: str, sizes: list[int], concurrencies: list[int], seconds: float
+) -> tuple[list[DataSet], list[Measurement]]:
+    """Fill (or reuse) each data set's database, serve each with its own gunicorn and the bare app with one
+    more, all at once, and measure them side by side."""
+    with ExitStack() as stack:
+        served = []
+        for clients in sizes:
+            print(f"data set: {clients:,} families")
+            url, rows = prepare(server, clients)
+            families = pool_of_families(url)
+            port = free_port()
+            master = stack.enter_context(
+                started(gunicorn("wsgi:app", port), port, "gunicorn (cabinet)", server_env(url, redis_url))
             )
-
-
-def run_data_set(
-    server: str, redis_url: str, clients: int, concurrencies: list[int], seconds: float, bare: list[Measurement]
-) -> DataSet:
-    print(f"data set: {clients:,} families")
-    url, rows = prepare(server, clients)
-    data = DataSet(clients, rows)
-    families = pool_of_families(url)
-    port = free_port()
-    with started(gunicorn("wsgi:app", port), port, "gunicorn (cabinet)", server_env(url, redis_url)) as master:
-        base = f"http://127.0.0.1:{port}"
-        for family in families:
-            sign_in(base, family)
-        if not bare:  # the bare app, under the same gunicorn settings, once per run
-            bare_port = free_port()
-            with started(
-                gunicorn("bench.bare:app", bare_port), bare_port, "gunicorn (bare)", server_env(url, redis_url)
-            ):
-                measure(
-                    f"http://127.0.0.1:{bare_port}",
-                    [e for e in ENDPOINTS if e.bare],
-                    families,
-                    concurrencies,
-                    seconds,
-                    bare,
-                )
-        measure(base, [e for e in ENDPOINTS if not e.bare], families, concurrencies, seconds, data.measurements)
+            base = f"http://127.0.0.1:{port}"
+            for family in families:
+                sign_in(base, family)
+            served.append(Served(DataSet(clients, rows), url, families, base, master))
+        bare_port = free_port()
+        stack.enter_context(
+            started(
+                gunicorn("bench.bare:app", bare_port),
+                bare_port,
+                "gunicorn (bare)",
+                server_env(served[0].url, redis_url),
+            )
+        )
+        bare = measure_side_by_side(f"http://127.0.0.1:{bare_port}", served, concurrencies, seconds)
         # Read once the workers are idle: the sign-in POSTs still queued when wrk stops each hold argon2id's
         # 64 MiB while they are hashed, which is the sign-in's cost, not memory a worker keeps.
         time.sleep(IDLE_WAIT)
-        data.worker_rss_mb = worker_rss_mb(master)
-    data.queries, data.sizes = count_queries(url, families)
-    return data
+        for each in served:
+            each.data.worker_rss_mb = worker_rss_mb(each.master)
+    for each in served:
+        each.data.queries, each.data.sizes = count_queries(each.url, each.families)
+    return [each.data for each in served], bare
 
 
 # --- report ------------------------------------------------------------------------------------------------
@@ -568,11 +610,7 @@ def main(argv: list[str] | None = None) -> None:
         redis_port,
         "redis-server",
     ):
-        bare: list[Measurement] = []
-        data_sets = [
-            run_data_set(args.database, f"redis://127.0.0.1:{redis_port}/0", n, concurrencies, seconds, bare)
-            for n in sizes
-        ]
+        data_sets, bare = run(args.database, f"redis://127.0.0.1:{redis_port}/0", sizes, concurrencies, seconds)
     report = [
         "# Benchmark",
         "",
@@ -580,7 +618,9 @@ def main(argv: list[str] | None = None) -> None:
         f"on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{machine()}; wrk, {seconds:g} s a measurement; gunicorn from gunicorn.conf.py "
         f"({os.environ.get('PORTAL_WORKERS', 2 * (os.cpu_count() or 1) + 1)} sync workers), PostgreSQL, Redis, "
-        f"PORTAL_ENV=production. Bytes are the uncompressed body; queries are SQL statements per request.",
+        f"PORTAL_ENV=production. The data sets are served at once and measured back to back, page by page; "
+        f"the bare endpoints at the start and at the end, their mean the baseline. "
+        f"Bytes are the uncompressed body; queries are SQL statements per request.",
         "",
     ]
     for data in data_sets:
