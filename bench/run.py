@@ -104,6 +104,7 @@ class DataSet:
     queries: dict[str, int] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     worker_rss_mb: list[float] = field(default_factory=list)
+    costs: dict[str, Any] = field(default_factory=dict)  # bench.inprocess.Cost of each page
 
 
 def free_port() -> int:
@@ -481,7 +482,7 @@ def measure_side_by_side(
 
 
 def run(
-    server: str, redis_url: str, sizes: list[int], concurrencies: list[int], seconds: float
+    server: str, redis_url: str, sizes: list[int], concurrencies: list[int], seconds: float, in_process_requests: int
 ) -> tuple[list[DataSet], list[Measurement]]:
     """Fill (or reuse) each data set's database, serve each with its own gunicorn and the bare app with one
     more, all at once, and measure them side by side."""
@@ -516,6 +517,10 @@ def run(
             each.data.worker_rss_mb = worker_rss_mb(each.master)
     for each in served:
         each.data.queries, each.data.sizes = count_queries(each.url, each.families)
+    from bench.inprocess import PAGES, page_costs  # it uses this module's data sets and pool
+
+    for each in served:
+        each.data.costs = page_costs(each.url, list(PAGES), in_process_requests)
     return [each.data for each in served], bare
 
 
@@ -554,6 +559,27 @@ def table(data: DataSet, bare: list[Measurement]) -> list[str]:
     rss = ", ".join(f"{size:.0f}" for size in sorted(data.worker_rss_mb))
     lines += ["", f"gunicorn workers' RSS after the run: {rss} MB", ""]
     return lines
+
+
+def in_process_table(data_sets: list[DataSet]) -> list[str]:
+    """bench/inprocess.py's figures for each data set: steadier than wrk's on a shared machine."""
+    heads = " | ".join(f"CPU ms, {d.clients:,} | wall ms, {d.clients:,}" for d in data_sets)
+    lines = [
+        "### In process: Python's cost a request (bench/inprocess.py, the fastest of 5 rounds)",
+        "",
+        f"| page | {heads} |" + (" CPU large ÷ small | wall large ÷ small |" if len(data_sets) > 1 else ""),
+        "|---|" + "---:|---:|" * len(data_sets) + ("---:|---:|" if len(data_sets) > 1 else ""),
+    ]
+    for page in data_sets[0].costs:
+        costs = [d.costs[page] for d in data_sets]
+        cells = " | ".join(f"{c.cpu_ms:.2f} | {c.wall_ms:.2f}" for c in costs)
+        ratios = (
+            f" {costs[-1].cpu_ms / costs[0].cpu_ms:.2f} | {costs[-1].wall_ms / costs[0].wall_ms:.2f} |"
+            if len(costs) > 1
+            else ""
+        )
+        lines.append(f"| {page} | {cells} |{ratios}")
+    return [*lines, ""]
 
 
 def scale_table(small: DataSet, large: DataSet) -> list[str]:
@@ -610,7 +636,14 @@ def main(argv: list[str] | None = None) -> None:
         redis_port,
         "redis-server",
     ):
-        data_sets, bare = run(args.database, f"redis://127.0.0.1:{redis_port}/0", sizes, concurrencies, seconds)
+        data_sets, bare = run(
+            args.database,
+            f"redis://127.0.0.1:{redis_port}/0",
+            sizes,
+            concurrencies,
+            seconds,
+            100 if args.quick else 500,
+        )
     report = [
         "# Benchmark",
         "",
@@ -625,6 +658,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     for data in data_sets:
         report += table(data, bare)
+    report += in_process_table(data_sets)
     if len(data_sets) > 1:
         report += scale_table(data_sets[0], data_sets[-1])
     if args.import_clients and not args.quick:
