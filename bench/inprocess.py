@@ -16,14 +16,13 @@ import cProfile
 import logging
 import os
 import pstats
-import re
 import time
 from dataclasses import dataclass
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.run import PASSWORD, pool_of_families, prepare
+from bench.run import PASSWORD, TOKEN, Family, pool_of_families, prepare
 
 PAGES = {
     "start": ("/", {}),
@@ -48,15 +47,13 @@ def production_app(url: str) -> Flask:
     return app
 
 
-def signed_in(app: Flask, account: str, iin: str) -> FlaskClient:
+def signed_in(app: Flask, family: Family) -> FlaskClient:
     browser = app.test_client()
-    form = browser.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    token = TOKEN.search(browser.get("/login").get_data(as_text=True))
     if token is None:
         raise SystemExit("no CSRF token on /login")
-    answer = browser.post(
-        "/login", data={"csrf_token": token.group(1), "account": account, "iin": iin, "password": PASSWORD}
-    )
+    credentials = {"csrf_token": token.group(1), "account": family.account, "iin": family.iin, "password": PASSWORD}
+    answer = browser.post("/login", data=credentials)
     if answer.status_code != 303:
         raise SystemExit(f"sign-in failed: {answer.status_code}")
     return browser
@@ -69,52 +66,54 @@ class Cost:
     size: int  # bytes of the answer
 
 
-def page_costs(url: str, pages: list[str], requests: int, profile: str | None = None) -> dict[str, Cost]:
-    """Each page's cost a request, asked `requests` times for the heaviest family of the data set at `url`;
-    with `profile`, that page asked once more under cProfile (returned as `profile_stats`)."""
-    family = pool_of_families(url)[0]
-    app = production_app(url)
-    client = signed_in(app, family.account, family.iin)
+class Pages:
+    """The pages of one family of the benchmark's pool (bench/run.py signs the pool's passwords), asked through
+    Flask's test client of an app with the production configuration."""
 
-    def ask(page: str) -> tuple[FlaskClient, str, dict[str, str]]:
+    def __init__(self, url: str, family: Family) -> None:
+        self.app = production_app(url)
+        self.family = family
+        self.client = signed_in(self.app, family)
+
+    def ask(self, page: str) -> tuple[FlaskClient, str, dict[str, str]]:
         path, headers = PAGES[page]
-        browser = app.test_client() if page in SIGNED_OUT else client
-        return browser, path.format(contract=family.contract), headers
+        browser = self.app.test_client() if page in SIGNED_OUT else self.client
+        return browser, path.format(contract=self.family.contract), headers
 
-    for page in pages:
-        browser, path, headers = ask(page)
-        for _ in range(30):  # warm the caches, the pool and the templates
-            answer = browser.get(path, headers=headers)
-            if answer.status_code != 200:
-                raise SystemExit(f"{page}: {answer.status_code}")
-    # Rounds over every page in turn, and the fastest round of each: on a shared machine the speed drifts by
-    # the minute, and what a neighbour takes only ever adds time (timeit's reasoning).
-    best: dict[str, tuple[float, float]] = {}
-    sizes: dict[str, int] = {}
-    for _ in range(ROUNDS):
+    def costs(self, pages: list[str], requests: int) -> dict[str, Cost]:
+        """Each page's cost a request, over `requests` requests of each."""
         for page in pages:
-            browser, path, headers = ask(page)
-            started_cpu, started = time.process_time(), time.perf_counter()
-            for _ in range(max(requests // ROUNDS, 1)):
+            browser, path, headers = self.ask(page)
+            for _ in range(30):  # warm the caches, the pool and the templates
                 answer = browser.get(path, headers=headers)
-            cpu = (time.process_time() - started_cpu) * 1000 / max(requests // ROUNDS, 1)
-            wall = (time.perf_counter() - started) * 1000 / max(requests // ROUNDS, 1)
-            best[page] = (min(cpu, best[page][0]), min(wall, best[page][1])) if page in best else (cpu, wall)
-            sizes[page] = len(answer.get_data())
-    costs = {page: Cost(*best[page], sizes[page]) for page in pages}
-    if profile:
-        browser, path, headers = ask(profile)
+                if answer.status_code != 200:
+                    raise SystemExit(f"{page}: {answer.status_code}")
+        # Rounds over every page in turn, and the fastest round of each: on a shared machine the speed drifts by
+        # the minute, and what a neighbour takes only ever adds time (timeit's reasoning).
+        per_round = max(requests // ROUNDS, 1)
+        best: dict[str, Cost] = {}
+        for _ in range(ROUNDS):
+            for page in pages:
+                browser, path, headers = self.ask(page)
+                started_cpu, started = time.process_time(), time.perf_counter()
+                for _ in range(per_round):
+                    answer = browser.get(path, headers=headers)
+                cpu = (time.process_time() - started_cpu) * 1000 / per_round
+                wall = (time.perf_counter() - started) * 1000 / per_round
+                if page in best:
+                    cpu, wall = min(cpu, best[page].cpu_ms), min(wall, best[page].wall_ms)
+                best[page] = Cost(cpu, wall, len(answer.get_data()))
+        return best
+
+    def profile(self, page: str, requests: int) -> pstats.Stats:
+        """The page asked `requests` times under cProfile."""
+        browser, path, headers = self.ask(page)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests):
             browser.get(path, headers=headers)
         profiler.disable()
-        global profile_stats
-        profile_stats = pstats.Stats(profiler)
-    return costs
-
-
-profile_stats: pstats.Stats | None = None
+        return pstats.Stats(profiler)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -133,11 +132,11 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"no such page: {', '.join(sorted(unknown))}")
     url, _rows = prepare(args.database, args.clients)
-    costs = page_costs(url, args.pages or list(PAGES), args.requests, args.profile)
-    for page, cost in costs.items():
+    pages = Pages(url, pool_of_families(url)[0])  # the heaviest family
+    for page, cost in pages.costs(args.pages or list(PAGES), args.requests).items():
         print(f"{page:<16} {cost.cpu_ms:6.2f} ms CPU  {cost.wall_ms:6.2f} ms wall  {cost.size:7,} bytes")
-    if profile_stats is not None:
-        profile_stats.sort_stats(args.sort).print_stats(args.top)
+    if args.profile:
+        pages.profile(args.profile, args.requests).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -517,10 +517,10 @@ def run(
             each.data.worker_rss_mb = worker_rss_mb(each.master)
     for each in served:
         each.data.queries, each.data.sizes = count_queries(each.url, each.families)
-    from bench.inprocess import PAGES, page_costs  # it uses this module's data sets and pool
+    from bench.inprocess import PAGES, Pages  # it uses this module's data sets and pool
 
-    for each in served:
-        each.data.costs = page_costs(each.url, list(PAGES), in_process_requests)
+    for each in served:  # the heaviest family, whose password the pool already has
+        each.data.costs = Pages(each.url, each.families[0]).costs(list(PAGES), in_process_requests)
     return [each.data for each in served], bare
 
 

@@ -21,8 +21,6 @@ from portal.reminders import send_reminders
 from portal.sms import read_outbox
 from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri
 
-# The demo data is imported by its command, not by every app a gunicorn worker creates (docs/performance.md).
-
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -60,7 +58,7 @@ def import_command(file: Path) -> None:
 @portal.command("demo")
 def demo_command() -> None:
     """Load the demo accounts, or reset them to their initial state, with dates relative to today."""
-    from portal.demo import load_demo
+    from portal.demo import load_demo  # by its command, not by every app a worker creates (docs/performance.md)
 
     day = today()
     load_demo(db.session, day)
