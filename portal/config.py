@@ -53,9 +53,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
-        # The cookie is sent again when the session changes (its "last seen" minute: auth/session.py), not with
-        # every page; its lifetime is the 8 hours a session may last at most anyway.
-        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "MAX_CONTENT_LENGTH": 64 * 1024,

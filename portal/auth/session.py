@@ -21,9 +21,6 @@ from portal.rendering import redirect_to
 
 IDLE_TIMEOUT = timedelta(minutes=15)
 ABSOLUTE_TIMEOUT = timedelta(hours=8)
-# "Last seen" is written to the cookie when it is older than this, not on every request: signing and sending a
-# new cookie costs every page (docs/performance.md). A session thus ends after 14 to 15 idle minutes.
-SEEN_RESOLUTION = timedelta(minutes=1)
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 VERSION = "session_version"
@@ -84,8 +81,7 @@ def enforce_timeouts() -> None:
         session.clear()
         flash(_("Сеанс завершён: вы не были активны 15 минут. Войдите снова."), "info")
         return
-    if idle > SEEN_RESOLUTION.total_seconds():
-        session[SEEN_AT] = moment
+    session[SEEN_AT] = moment
 
 
 def init_app(app: Flask) -> None:

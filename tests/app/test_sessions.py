@@ -55,21 +55,6 @@ def test_fifteen_idle_minutes_end_the_session_and_keep_where_the_client_was_goin
     assert "вы не были активны 15 минут" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_the_cookie_is_sent_again_only_when_the_last_seen_minute_moves_on(
-    client: FlaskClient, auth: AuthActions, clock: FakeClock
-) -> None:
-    """Pages within a minute of the last written "last seen" send no new cookie (each would be signed and sent
-    for nothing); the next minute's page refreshes it, so the idle clock restarts."""
-    auth.login()
-    client.get("/contracts")  # the first page after sign-in adds the session's CSRF token
-    clock.advance(seconds=50)
-    assert "Set-Cookie" not in client.get("/contracts").headers
-    clock.advance(seconds=20)
-    assert "Set-Cookie" in client.get("/contracts").headers
-    clock.advance(minutes=14, seconds=50)
-    assert client.get("/contracts").status_code == 200
-
-
 def test_eight_hours_end_the_session_however_active(client: FlaskClient, auth: AuthActions, clock: FakeClock) -> None:
     auth.login()
     for _ in range(8 * 6):
