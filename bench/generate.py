@@ -168,7 +168,8 @@ def heavy_client(today: date, seed: int = 5) -> dict[str, Any]:
 
 class CopyWriter:
     """Rows for one table, buffered and sent with COPY; columns the generator does not give take the model's
-    default, so that a column added later needs no change here."""
+    default, or are left out for the database's own (server_default), so that a column added later needs no
+    change here."""
 
     def __init__(self, table: Any, given: Iterable[str]) -> None:
         self.table = table
@@ -176,7 +177,9 @@ class CopyWriter:
         self.fixed = {
             column.name: column.default.arg if column.default is not None and column.default.is_scalar else None
             for column in table.columns
-            if column.name not in given and not (column.name == "id" and "id" not in given)
+            if column.name not in given
+            and not (column.name == "id" and "id" not in given)
+            and not (column.default is None and column.server_default is not None)
         }
         self.columns = [*given, *self.fixed]
         self.pending: list[tuple[Any, ...]] = []

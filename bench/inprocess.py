@@ -2,6 +2,7 @@
 
     python -m bench.inprocess                      # every page, 300 requests each, on the 1,000-family data set
     python -m bench.inprocess --profile schedule-table --top 40   # cProfile of one page, by cumulative time
+    python -m bench.inprocess --cache none         # every page works its contract's view out (a visit's first)
 
 No server and no load tool: Flask's test client asks for each page of the heaviest family of the benchmark's
 data set (bench/run.py makes it, or reuses it) with the production configuration, and `time.process_time`
@@ -37,12 +38,22 @@ SIGNED_OUT = {"start", "faq-search"}
 ROUNDS = 5
 
 
-def production_app(url: str) -> Flask:
+def cache_config(cache: str) -> dict[str, str]:
+    """The derived views' cache: "none" (each page works its view out, as a visit's first page does), "memory"
+    (the process's own), or a redis:// URL (shared, as in production)."""
+    if cache == "none":
+        return {"CACHE_TYPE": "NullCache"}
+    if cache == "memory":
+        return {"CACHE_TYPE": "SimpleCache"}
+    return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache}
+
+
+def production_app(url: str, cache: str = "memory") -> Flask:
     os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-" + os.urandom(8).hex(), PORTAL_ENV="production")
     os.environ.pop("REDIS_URL", None)  # the limits in memory: this measures Python, not a Redis round trip
     from portal import create_app
 
-    app = create_app()
+    app = create_app(cache_config(cache))
     logging.getLogger().handlers = [logging.NullHandler()]  # the request log's cost stays, its output goes
     return app
 
@@ -70,8 +81,8 @@ class Pages:
     """The pages of one family of the benchmark's pool (bench/run.py signs the pool's passwords), asked through
     Flask's test client of an app with the production configuration."""
 
-    def __init__(self, url: str, family: Family) -> None:
-        self.app = production_app(url)
+    def __init__(self, url: str, family: Family, cache: str = "memory") -> None:
+        self.app = production_app(url, cache)
         self.family = family
         self.client = signed_in(self.app, family)
 
@@ -125,6 +136,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=40, help="lines of the profile (default 40)")
     parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative or tottime")
     parser.add_argument(
+        "--cache",
+        default="memory",
+        help="the derived views' cache: none, memory (default) or a redis:// URL (see cache_config)",
+    )
+    parser.add_argument(
         "--database", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     )
     args = parser.parse_args(argv)
@@ -132,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"no such page: {', '.join(sorted(unknown))}")
     url, _rows = prepare(args.database, args.clients)
-    pages = Pages(url, pool_of_families(url)[0])  # the heaviest family
+    pages = Pages(url, pool_of_families(url)[0], args.cache)  # the heaviest family
     for page, cost in pages.costs(args.pages or list(PAGES), args.requests).items():
         print(f"{page:<16} {cost.cpu_ms:6.2f} ms CPU  {cost.wall_ms:6.2f} ms wall  {cost.size:7,} bytes")
     if args.profile:

@@ -104,7 +104,8 @@ class DataSet:
     queries: dict[str, int] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     worker_rss_mb: list[float] = field(default_factory=list)
-    costs: dict[str, Any] = field(default_factory=dict)  # bench.inprocess.Cost of each page
+    costs: dict[str, Any] = field(default_factory=dict)  # bench.inprocess.Cost of each page, views cached
+    cold_costs: dict[str, Any] = field(default_factory=dict)  # the same with no cache (a visit's first page)
 
 
 def free_port() -> int:
@@ -520,7 +521,8 @@ def run(
     from bench.inprocess import PAGES, Pages  # it uses this module's data sets and pool
 
     for each in served:  # the heaviest family, whose password the pool already has
-        each.data.costs = Pages(each.url, each.families[0]).costs(list(PAGES), in_process_requests)
+        each.data.costs = Pages(each.url, each.families[0], redis_url).costs(list(PAGES), in_process_requests)
+        each.data.cold_costs = Pages(each.url, each.families[0], "none").costs(list(PAGES), in_process_requests)
     return [each.data for each in served], bare
 
 
@@ -563,16 +565,24 @@ def table(data: DataSet, bare: list[Measurement]) -> list[str]:
 
 def in_process_table(data_sets: list[DataSet]) -> list[str]:
     """bench/inprocess.py's figures for each data set: steadier than wrk's on a shared machine."""
-    heads = " | ".join(f"CPU ms, {d.clients:,} | wall ms, {d.clients:,}" for d in data_sets)
+    heads = " | ".join(
+        f"CPU ms, {d.clients:,} | wall ms, {d.clients:,} | CPU ms uncached, {d.clients:,}" for d in data_sets
+    )
     lines = [
         "### In process: Python's cost a request (bench/inprocess.py, the fastest of 5 rounds)",
         "",
+        "With the contract views cached in the benchmark's Redis (the pool's pages, asked again and again), and",
+        "uncached: what a visit's first page costs.",
+        "",
         f"| page | {heads} |" + (" CPU large ÷ small | wall large ÷ small |" if len(data_sets) > 1 else ""),
-        "|---|" + "---:|---:|" * len(data_sets) + ("---:|---:|" if len(data_sets) > 1 else ""),
+        "|---|" + "---:|---:|---:|" * len(data_sets) + ("---:|---:|" if len(data_sets) > 1 else ""),
     ]
     for page in data_sets[0].costs:
         costs = [d.costs[page] for d in data_sets]
-        cells = " | ".join(f"{c.cpu_ms:.2f} | {c.wall_ms:.2f}" for c in costs)
+        cells = " | ".join(
+            f"{c.cpu_ms:.2f} | {c.wall_ms:.2f} | {d.cold_costs[page].cpu_ms:.2f}"
+            for c, d in zip(costs, data_sets, strict=True)
+        )
         ratios = (
             f" {costs[-1].cpu_ms / costs[0].cpu_ms:.2f} | {costs[-1].wall_ms / costs[0].wall_ms:.2f} |"
             if len(costs) > 1

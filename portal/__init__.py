@@ -27,11 +27,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     portal_config.finalise(app.config)
 
     from portal import cli, errors, i18n, logs, metrics, models, rendering, security  # noqa: F401  (models: tables)
-    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     limiter.init_app(app)
+    cache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

@@ -62,6 +62,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_KEY_PREFIX": "portal",
+        # Flask-Caching, for the contracts' derived views: Redis when REDIS_URL is set (see finalise), else the
+        # process's own memory. A view is kept for one visit at most: an idle session ends after 15 minutes.
+        "CACHE_TYPE": None,
+        "CACHE_DEFAULT_TIMEOUT": 15 * 60,
+        "CACHE_KEY_PREFIX": "portal:",
+        "CACHE_THRESHOLD": 2000,
     }
 
 
@@ -161,6 +167,11 @@ def finalise(config: dict[str, Any]) -> None:
     if config.get("REDIS_URL"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
         config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    if not config.get("CACHE_TYPE"):
+        config["CACHE_TYPE"] = "RedisCache" if config.get("REDIS_URL") else "SimpleCache"
+    if config["CACHE_TYPE"] == "RedisCache":
+        config.setdefault("CACHE_REDIS_URL", config.get("REDIS_URL"))
+        config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
 
     if production:
         config["SESSION_COOKIE_SECURE"] = True

@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -38,6 +39,9 @@ limiter = Limiter(key_func=get_remote_address)
 SIGN_IN_LIMIT = "60/minute;600/hour"
 sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=["POST"])
 babel = Babel()
+# What is dear to work out and the same for many requests (a contract's derived view): in Redis when REDIS_URL
+# is set, so that every worker shares it; else in the process's memory (config.finalise).
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -26,8 +26,8 @@ from portal.cabinet.service import (
     chosen_contract,
     client_contracts,
     contract_history,
-    contract_view,
     current_index,
+    page_view,
     staff_views,
 )
 from portal.clock import today
@@ -122,7 +122,7 @@ def _chosen(client_id: int, contract_id: int | None) -> tuple[list[Contract], Co
 def _own_contracts(client_id: int, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
     """The client's contracts and the view (figures, rows) of the one asked for."""
     owned, contract = _chosen(client_id, contract_id)
-    return owned, contract_view(contract, today()) if contract is not None else None
+    return owned, page_view(contract, today()) if contract is not None else None
 
 
 @bp.get("/contracts")
