@@ -38,11 +38,11 @@ SIGNED_OUT = {"start", "faq-search"}
 ROUNDS = 5
 
 
-def cache_config(cache: str) -> dict[str, str]:
+def cache_config(cache: str) -> dict[str, object]:
     """The derived views' cache: "none" (each page works its view out, as a visit's first page does), "memory"
     (the process's own), or a redis:// URL (shared, as in production)."""
     if cache == "none":
-        return {"CACHE_TYPE": "NullCache"}
+        return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
     if cache == "memory":
         return {"CACHE_TYPE": "SimpleCache"}
     return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache}

@@ -45,7 +45,8 @@ POSTGRES_TRIGGERS = (
     ("updated_from", "UPDATE", "OLD"),
     ("deleted", "DELETE", "OLD"),
 )
-# SQLite (development and tests): row-level triggers, the only kind it has.
+# SQLite (development and tests): row-level triggers, the only kind it has. A later migration that rebuilds
+# `contracts` in batch mode (SQLite's copy-and-move) drops contracts_inserted with the old table: create it again.
 SQLITE_TRIGGERS = (
     ("inserted", "INSERT", ("NEW",)),
     ("updated", "UPDATE", ("OLD", "NEW")),
