@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bench.run import PASSWORD, TOKEN, Family, pool_of_families, prepare
+from bench.run import PASSWORD, TOKEN, Family, database_option, pool_of_families, prepare
 
 PAGES = {
     "start": ("/", {}),
@@ -140,9 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         default="memory",
         help="the derived views' cache: none, memory (default) or a redis:// URL (see cache_config)",
     )
-    parser.add_argument(
-        "--database", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    )
+    database_option(parser)
     args = parser.parse_args(argv)
     unknown = set(args.pages) - set(PAGES)
     if unknown:

@@ -609,17 +609,21 @@ def scale_table(small: DataSet, large: DataSet) -> list[str]:
     return [*lines, ""]
 
 
+def database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server where the benchmark may create its own databases (BENCH_DATABASE_URL)",
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 families, 2 s a measurement, c=1 and 8")
     parser.add_argument("--clients", type=int, nargs="+", help="data set sizes (default 1000 100000)")
     parser.add_argument("--seconds", type=float, help="length of each measurement (default 10)")
     parser.add_argument("--concurrency", type=int, nargs="+", help="wrk connections (default 1 8 32)")
-    parser.add_argument(
-        "--database",
-        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL server where the benchmark may create its own databases",
-    )
+    database_option(parser)
     parser.add_argument(
         "--import-clients", type=int, default=10_000, help="families in the import-vs-COPY file (0: skip)"
     )

@@ -1,6 +1,7 @@
-"""What the cabinet's pages read: the signed-in client's contracts, and one contract's schedule with the
-statuses and figures of DESIGN §2 as of today. Every lookup is scoped to the client; the query count does
-not grow with the data (the contracts in one query, then one for the entries and deposits)."""
+"""What the cabinet's pages read: one of the signed-in client's contracts, with its schedule's statuses and
+figures of DESIGN §2 as of today. Every lookup is scoped to the client, whose contracts come with the session's
+check (portal/auth/session.py); the query count does not grow with the data (one query for the contract's
+entries and deposits, none when its view is cached)."""
 
 from __future__ import annotations
 
@@ -66,14 +67,6 @@ class ContractView:
     @property
     def years(self) -> list[int]:
         return sorted({row.due_on.year for row in self.rows})
-
-
-def client_contracts(client_id: int) -> list[Contract]:
-    return list(
-        db.session.scalars(
-            select(Contract).where(Contract.client_id == client_id).order_by(Contract.signed_on, Contract.id)
-        )
-    )
 
 
 def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contract | None:

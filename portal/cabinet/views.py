@@ -24,7 +24,6 @@ from portal.cabinet.forms import RemindersForm
 from portal.cabinet.service import (
     ContractView,
     chosen_contract,
-    client_contracts,
     contract_history,
     current_index,
     page_view,
@@ -39,6 +38,7 @@ from portal.extensions import db
 from portal.models import Client, Contract
 from portal.paging import paginate, query_int
 from portal.rendering import is_htmx_request, redirect_to, render_page
+from portal.transactions import reads_only
 
 SCHEDULE_PAGE_SIZES = (12, 24, 60)
 HISTORY_PAGE_SIZES = (12, 24, 60)
@@ -69,14 +69,14 @@ def profile_page(client: Client) -> ResponseReturnValue:
     return render_page("cabinet/profile.html", client=client, staff_views=staff_views(client.id))
 
 
-def contracts_page(client_id: int, contract_id: int | None) -> ResponseReturnValue:
-    owned, view = _own_contracts(client_id, contract_id)
+def contracts_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
+    owned, view = _own_contracts(client, contract_id)
     period = statement_period(None, None, today())  # the statement form's default: the last twelve months
     return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view, period=period)
 
 
-def schedule_page(client_id: int, contract_id: int | None) -> ResponseReturnValue:
-    owned, view = _own_contracts(client_id, contract_id)
+def schedule_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
+    owned, view = _own_contracts(client, contract_id)
     context: dict[str, Any] = {"contracts": owned, "view": None, "status_labels": STATUS_LABELS}
     if view is not None:
         context.update(_schedule_page(view))
@@ -88,6 +88,7 @@ def schedule_page(client_id: int, contract_id: int | None) -> ResponseReturnValu
 
 
 @bp.get("/profile")
+@reads_only
 @login_required
 def profile() -> ResponseReturnValue:
     return profile_page(current_user)
@@ -109,27 +110,28 @@ def reminders() -> ResponseReturnValue:
     return redirect_to(url_for("cabinet.profile"))
 
 
-def _chosen(client_id: int, contract_id: int | None) -> tuple[list[Contract], Contract | None]:
-    """The client's contracts and the one asked for (the first when none is); 404 for anyone else's, as for a
-    missing one. None only when the client has no contract and none was asked for."""
-    owned = client_contracts(client_id)
+def _chosen(client: Client, contract_id: int | None) -> tuple[list[Contract], Contract | None]:
+    """The client's contracts (loaded with the client) and the one asked for (the first when none is); 404 for
+    anyone else's, as for a missing one. None only when the client has no contract and none was asked for."""
+    owned = client.contracts
     contract = chosen_contract(owned, contract_id)
     if contract is None and (contract_id is not None or owned):
         abort(404)
     return owned, contract
 
 
-def _own_contracts(client_id: int, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
+def _own_contracts(client: Client, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
     """The client's contracts and the view (figures, rows) of the one asked for."""
-    owned, contract = _chosen(client_id, contract_id)
+    owned, contract = _chosen(client, contract_id)
     return owned, page_view(contract, today()) if contract is not None else None
 
 
 @bp.get("/contracts")
 @bp.get("/contracts/<int:contract_id>")
+@reads_only
 @login_required
 def contracts(contract_id: int | None = None) -> ResponseReturnValue:
-    return contracts_page(current_user.id, contract_id)
+    return contracts_page(current_user, contract_id)
 
 
 # The company's name as payment orders in Kazakhstan carry it, whatever the page's language.
@@ -138,7 +140,7 @@ PAYEE_NAME = "АО «Казахстанская Жилищная Компани�
 
 def _own_contract(contract_id: int) -> tuple[list[Contract], Contract]:
     """The client's contracts and the one asked for (no figures needed); 404 for anyone else's."""
-    owned, contract = _chosen(current_user.id, contract_id)
+    owned, contract = _chosen(current_user, contract_id)
     if contract is None:  # only for a client without contracts: an id was asked for
         abort(404)
     return owned, contract
@@ -157,6 +159,7 @@ def _payee() -> dict[str, str]:
 
 
 @bp.get("/contracts/<int:contract_id>/pay")
+@reads_only
 @login_required
 def pay(contract_id: int) -> ResponseReturnValue:
     owned, contract = _own_contract(contract_id)
@@ -185,6 +188,7 @@ def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
 
 
 @bp.get("/contracts/<int:contract_id>/pay.svg")
+@reads_only
 @login_required
 def pay_qr(contract_id: int) -> ResponseReturnValue:
     _owned, contract = _own_contract(contract_id)
@@ -198,9 +202,10 @@ def pay_qr(contract_id: int) -> ResponseReturnValue:
 
 @bp.get("/schedule")
 @bp.get("/schedule/<int:contract_id>")
+@reads_only
 @login_required
 def schedule(contract_id: int | None = None) -> ResponseReturnValue:
-    return schedule_page(current_user.id, contract_id)
+    return schedule_page(current_user, contract_id)
 
 
 def _schedule_page(view: ContractView) -> dict[str, Any]:
@@ -243,9 +248,10 @@ def query_date(raw: str | None) -> date | None:
 
 @bp.get("/history")
 @bp.get("/history/<int:contract_id>")
+@reads_only
 @login_required
 def history(contract_id: int | None = None) -> ResponseReturnValue:
-    owned, contract = _chosen(current_user.id, contract_id)
+    owned, contract = _chosen(current_user, contract_id)
     context: dict[str, Any] = {"contracts": owned, "contract": contract, "kinds": Kind}
     if contract is not None:
         context.update(_history_page(contract))

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal import audit
-from portal.cabinet.service import ContractView, chosen_contract, client_contracts, contract_view
+from portal.cabinet.service import ContractView, chosen_contract, contract_view
 from portal.cabinet.views import STATUS_LABELS
 from portal.clock import now, today
 from portal.documents import bp
@@ -40,7 +40,7 @@ def new_code() -> str:
 
 def _own_contract_view(contract_id: int) -> ContractView:
     """The view of the client's own contract; 404 for anyone else's, as for a missing one."""
-    contract = chosen_contract(client_contracts(current_user.id), contract_id)
+    contract = chosen_contract(current_user.contracts, contract_id)
     if contract is None:
         abort(404)
     return contract_view(contract, today())

@@ -16,6 +16,7 @@ from portal.i18n import current_language
 from portal.models import FaqEntry
 from portal.paging import paginate, query_int
 from portal.rendering import render_page
+from portal.transactions import reads_only
 
 PAGE_SIZES = (10, 25, 50)
 
@@ -29,6 +30,7 @@ class ShownEntry:
 
 
 @bp.get("/faq")
+@reads_only
 def index() -> ResponseReturnValue:
     query = Query(request.args.get("q"))
     language = current_language()

@@ -10,6 +10,7 @@ from flask import abort, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_time
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from portal.audit import Event, record
 from portal.auth.forms import EmptyForm
@@ -94,7 +95,7 @@ def search() -> ResponseReturnValue:
 
 def _look_at(client_id: int) -> Client:
     """The client whose cabinet is shown, written to the audit trail (committed with the page, see _shown)."""
-    client = db.session.get(Client, client_id)
+    client = db.session.get(Client, client_id, options=[joinedload(Client.contracts)])
     if client is None:
         abort(404)
     staff = current_staff()
@@ -120,10 +121,10 @@ def client_profile(client_id: int) -> ResponseReturnValue:
 @bp.get("/clients/<int:client_id>/contracts")
 @bp.get("/clients/<int:client_id>/contracts/<int:contract_id>")
 def client_contracts(client_id: int, contract_id: int | None = None) -> ResponseReturnValue:
-    return _shown(contracts_page(_look_at(client_id).id, contract_id))
+    return _shown(contracts_page(_look_at(client_id), contract_id))
 
 
 @bp.get("/clients/<int:client_id>/schedule")
 @bp.get("/clients/<int:client_id>/schedule/<int:contract_id>")
 def client_schedule(client_id: int, contract_id: int | None = None) -> ResponseReturnValue:
-    return _shown(schedule_page(_look_at(client_id).id, contract_id))
+    return _shown(schedule_page(_look_at(client_id), contract_id))
