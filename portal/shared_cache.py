@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
+from flask_caching.backends import NullCache
 from redis.exceptions import RedisError
 
 from portal.extensions import cache
@@ -31,12 +33,13 @@ def get(key: str) -> Any | None:
         return None
 
 
-def set(key: str, value: Any) -> None:
-    """Keep value under key for the configured time (CACHE_DEFAULT_TIMEOUT); a failure only logs."""
-    if _paused():
+def set(key: str, make: Callable[[], Any]) -> None:
+    """Keep what make() returns under key for the configured time (CACHE_DEFAULT_TIMEOUT); a failure only logs.
+    make is not called when nothing would be kept: the cache turned off (NullCache), or paused."""
+    if _paused() or isinstance(cache.cache, NullCache):
         return
     try:
-        cache.set(key, value)
+        cache.set(key, make())
     except RedisError:
         _pause()
 
