@@ -98,6 +98,27 @@ def test_an_operators_fix_by_hand_shows_on_the_next_page(client: FlaskClient, au
     assert schedule(client, contract_id) == BEFORE
 
 
+@pytest.mark.parametrize("app", [OCTOBER], indirect=True)
+def test_an_operator_emptying_the_tables_by_hand_shows_on_the_next_page(client: FlaskClient, auth: AuthActions) -> None:
+    contract_id = load_crafted()[0]
+    sign_in_crafted(auth)
+    assert schedule(client, contract_id) == BEFORE
+
+    # PostgreSQL's TRUNCATE fires no row trigger, only triggers of its own; SQLite has none, and empties a table
+    # with a DELETE without a WHERE.
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE schedule_entries, deposits CASCADE"))
+    else:
+        db.session.execute(text("DELETE FROM schedule_entries"))
+        db.session.execute(text("DELETE FROM deposits"))
+    db.session.commit()
+
+    assert schedule(client, contract_id) == []
+    page = client.get(f"/contracts/{contract_id}").get_data(as_text=True)
+    assert field(page, "Кол-во внесенных платежей, ед.") == "0"
+    assert field(page, "Остаток на счету") == "0,00 ₸"
+
+
 def test_only_a_change_of_the_contracts_own_rows_gives_it_a_new_revision(app: Flask) -> None:
     first, second = load_crafted(contracts=2)
     before = revision(first), revision(second)
