@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -23,30 +22,16 @@ from bench.run import (
     Measurement,
     database_option,
     free_port,
+    gunicorn,
     need,
     pool_of_families,
     prepare,
+    redis_server,
     server_env,
     sign_in,
     started,
     wrk,
 )
-
-
-def served(tree: Path, port: int) -> list[str]:
-    """gunicorn as production starts it, with the checkout's own settings and code."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        str(tree / "gunicorn.conf.py"),
-        "--chdir",
-        str(tree),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "wsgi:app",
-    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,14 +54,13 @@ def main(argv: list[str] | None = None) -> None:
     endpoints = [e for e in ENDPOINTS if e.name in args.pages]
     found: dict[tuple[str, int, str], list[Measurement]] = {}
     redis_port = free_port()
-    redis = [need("redis-server", "redis-server"), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""]
     with ExitStack() as stack:
-        stack.enter_context(started(redis, redis_port, "redis-server"))
+        stack.enter_context(started(redis_server(redis_port), redis_port, "redis-server"))
         sides: dict[str, tuple[str, list[Family]]] = {}
         for number, (side, tree) in enumerate((("A", args.a.resolve()), ("B", args.b.resolve()))):
             port = free_port()
             env = server_env(url, f"redis://127.0.0.1:{redis_port}/{number}")
-            stack.enter_context(started(served(tree, port), port, f"gunicorn-{side}", env))
+            stack.enter_context(started(gunicorn("wsgi:app", port, tree), port, f"gunicorn-{side}", env))
             base = f"http://127.0.0.1:{port}"
             pool = copy.deepcopy(families)  # each side's own session cookies
             for family in pool:

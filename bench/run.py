@@ -348,9 +348,26 @@ def wrk(base: str, endpoint: Endpoint, families: list[Family], concurrency: int,
     )
 
 
-def gunicorn(app: str, port: int) -> list[str]:
-    """gunicorn as production starts it: gunicorn.conf.py's workers, worker class and timeouts."""
-    return [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", app]
+def gunicorn(app: str, port: int, tree: Path = ROOT) -> list[str]:
+    """gunicorn as production starts it: gunicorn.conf.py's workers, worker class and timeouts, with the code and
+    settings of the checkout `tree` (bench/compare.py serves two)."""
+    conf = str(tree / "gunicorn.conf.py")
+    return [sys.executable, "-m", "gunicorn", "-c", conf, "--chdir", str(tree), "--bind", f"127.0.0.1:{port}", app]
+
+
+def redis_server(port: int) -> list[str]:
+    """A Redis of the benchmark's own, keeping nothing on disk."""
+    return [
+        need("redis-server", "redis-server"),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
 
 
 def server_env(url: str, redis_url: str) -> dict[str, str]:
@@ -635,21 +652,7 @@ def main(argv: list[str] | None = None) -> None:
     need("wrk", "wrk")
     redis_port = free_port()
     began = time.perf_counter()
-    with started(
-        [
-            need("redis-server", "redis-server"),
-            "--port",
-            str(redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        redis_port,
-        "redis-server",
-    ):
+    with started(redis_server(redis_port), redis_port, "redis-server"):
         data_sets, bare = run(
             args.database,
             f"redis://127.0.0.1:{redis_port}/0",
