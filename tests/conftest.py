@@ -337,6 +337,8 @@ def redis_url() -> Iterator[str]:
 class QueryCounter:
     """Counts the SQL statements the app sends while it is active (`with counter: client.get(...)`)."""
 
+    EVENT = "before_cursor_execute"  # the engine event each statement is recorded at
+
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.statements: list[str] = []
@@ -348,11 +350,11 @@ class QueryCounter:
         self.statements = []
         with self.app.app_context():
             self.engine = db.engine
-        event.listen(self.engine, "before_cursor_execute", self._record)
+        event.listen(self.engine, self.EVENT, self._record)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._record)
+        event.remove(self.engine, self.EVENT, self._record)
 
     @property
     def count(self) -> int:

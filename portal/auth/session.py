@@ -13,8 +13,8 @@ from flask import Flask, Response, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import update
-from sqlalchemy.orm import joinedload
 
+from portal.cabinet.service import client_with_contracts
 from portal.clock import now
 from portal.extensions import db, login_manager
 from portal.models import Client
@@ -40,8 +40,7 @@ def ask_to_sign_in() -> Response:
 def load_client(client_id: str) -> Client | None:
     if not (client_id.isascii() and client_id.isdigit()) or STAFF_ID in session:
         return None
-    # Every cabinet page shows the client's contracts (its tabs): they come with the session's check, in one query.
-    client = db.session.get(Client, int(client_id), options=[joinedload(Client.contracts)])
+    client = client_with_contracts(int(client_id))
     if client is None or session.get(VERSION) != client.session_version:
         return None
     return client

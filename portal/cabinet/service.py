@@ -1,6 +1,6 @@
 """What the cabinet's pages read: one of the signed-in client's contracts, with its schedule's statuses and
 figures of DESIGN §2 as of today. Every lookup is scoped to the client, whose contracts come with the session's
-check (portal/auth/session.py); the query count does not grow with the data (one query for the contract's
+check (client_with_contracts); the query count does not grow with the data (one query for the contract's
 entries and deposits, none when its view is cached)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import literal_column, null, select, union_all
+from sqlalchemy.orm import joinedload
 
 from portal import shared_cache
 from portal.audit import Event
@@ -23,7 +24,7 @@ from portal.domain.history import Operation, account_history
 from portal.domain.schedule import ContractFigures, Entry, Status, contract_figures, statuses
 from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
-from portal.models import AuditEvent, Contract, Deposit, ScheduleEntry, Staff
+from portal.models import AuditEvent, Client, Contract, Deposit, ScheduleEntry, Staff
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,12 @@ class ContractView:
     @property
     def years(self) -> list[int]:
         return sorted({row.due_on.year for row in self.rows})
+
+
+def client_with_contracts(client_id: int) -> Client | None:
+    """The client with its contracts, in one query: every cabinet page shows them (its tabs), whether the client
+    or support looks."""
+    return db.session.get(Client, client_id, options=[joinedload(Client.contracts)])
 
 
 def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contract | None:

@@ -10,10 +10,10 @@ from flask import abort, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_time
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
 from portal.audit import Event, record
 from portal.auth.forms import EmptyForm
+from portal.cabinet.service import client_with_contracts
 from portal.cabinet.views import contracts_page, profile_page, schedule_page
 from portal.domain.iin import is_valid_iin
 from portal.extensions import db, sign_in_limit
@@ -95,7 +95,7 @@ def search() -> ResponseReturnValue:
 
 def _look_at(client_id: int) -> Client:
     """The client whose cabinet is shown, written to the audit trail (committed with the page, see _shown)."""
-    client = db.session.get(Client, client_id, options=[joinedload(Client.contracts)])
+    client = client_with_contracts(client_id)
     if client is None:
         abort(404)
     staff = current_staff()

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Client, Contract
 from tests.app.test_cabinet import load_crafted, sign_in_crafted
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, QueryCounter
 
 
 @dataclass(frozen=True)
@@ -35,25 +35,20 @@ def driver_transaction_open(dbapi_connection: Any) -> bool:
     return bool(dbapi_connection.in_transaction)
 
 
-class Statements:
-    """The statements a request sends, each with whether it ran inside a transaction."""
+class Statements(QueryCounter):
+    """The statements a request sends, each with whether it ran inside a transaction, read once it has run."""
 
-    def __init__(self, app: Flask) -> None:
-        with app.app_context():
-            self.engine = db.engine
+    EVENT = "after_cursor_execute"
+
+    def __enter__(self) -> Statements:
         self.seen: list[Statement] = []
+        super().__enter__()
+        return self
 
     def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        super()._record(conn, cursor, statement, *args)
         autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
         self.seen.append(Statement(statement, autocommit, driver_transaction_open(conn.connection.dbapi_connection)))
-
-    def __enter__(self) -> list[Statement]:
-        self.seen = []
-        event.listen(self.engine, "after_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "after_cursor_execute", self._record)
 
 
 @pytest.fixture
@@ -79,8 +74,9 @@ READ_PAGES = [
 def test_a_page_that_only_reads_opens_no_transaction(
     app: Flask, client: FlaskClient, contract_id: int, path: str
 ) -> None:
-    with Statements(app) as seen:
+    with Statements(app) as statements:
         response = client.get(path.format(id=contract_id))
+    seen = statements.seen
 
     assert response.status_code == 200
     assert seen, path
@@ -91,8 +87,9 @@ def test_a_page_that_only_reads_opens_no_transaction(
 def test_a_language_chosen_on_a_page_that_only_reads_is_saved(
     app: Flask, client: FlaskClient, contract_id: int
 ) -> None:
-    with Statements(app) as seen:
+    with Statements(app) as statements:
         assert '<html lang="kk">' in client.get("/profile?lang=kk").get_data(as_text=True)
+    seen = statements.seen
 
     assert [s.sql.split()[0] for s in seen].count("UPDATE") == 1
     db.session.expire_all()
@@ -104,8 +101,9 @@ def test_a_language_chosen_on_a_page_that_only_reads_is_saved(
 def test_a_download_writes_its_code_and_audit_row_in_one_transaction(
     app: Flask, client: FlaskClient, contract_id: int, path: str
 ) -> None:
-    with Statements(app) as seen:
+    with Statements(app) as statements:
         assert client.get(path.format(id=contract_id)).status_code == 200
+    seen = statements.seen
 
     writes = [s for s in seen if s.sql.lstrip().upper().startswith("INSERT")]
     assert len(writes) == 2
