@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("a", type=Path, help="the first checkout (before)")
     parser.add_argument("b", type=Path, help="the second checkout (after)")
-    signed = [e.name for e in ENDPOINTS if not e.bare and e.method == "GET"]
+    signed = [e.name for e in ENDPOINTS if not (e.bare or e.floor) and e.method == "GET"]
     parser.add_argument("--pages", nargs="+", default=signed, help=f"some of: {', '.join(signed)}")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=5)

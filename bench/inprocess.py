@@ -23,9 +23,12 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.floor import FLOOR, SIGNED_IN_FLOOR
 from bench.run import PASSWORD, TOKEN, Family, database_option, pool_of_families, prepare
 
 PAGES = {
+    "floor": (FLOOR, {}),
+    "floor-signed-in": (SIGNED_IN_FLOOR, {}),
     "start": ("/", {}),
     "profile": ("/profile", {}),
     "contracts": ("/contracts/{contract}", {}),
@@ -34,7 +37,7 @@ PAGES = {
     "schedule-table": ("/schedule/{contract}?page=2", {"HX-Request": "true", "HX-Target": "schedule-table"}),
     "faq-search": ("/faq?q=пароль", {"HX-Request": "true", "HX-Target": "faq-results"}),
 }
-SIGNED_OUT = {"start", "faq-search"}
+SIGNED_OUT = {"floor", "start", "faq-search"}
 ROUNDS = 5
 
 
@@ -51,7 +54,7 @@ def cache_config(cache: str) -> dict[str, object]:
 def production_app(url: str, cache: str = "memory") -> Flask:
     os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-" + os.urandom(8).hex(), PORTAL_ENV="production")
     os.environ.pop("REDIS_URL", None)  # the limits in memory: this measures Python, not a Redis round trip
-    from portal import create_app
+    from bench.floor import create_app
 
     app = create_app(cache_config(cache))
     logging.getLogger().handlers = [logging.NullHandler()]  # the request log's cost stays, its output goes

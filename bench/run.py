@@ -5,7 +5,9 @@
 
 For each data set it fills a fresh PostgreSQL database (COPY, bench/generate.py), starts gunicorn exactly as
 production does (gunicorn.conf.py: its workers and worker class) with Redis for the limits, and signs in a pool
-of families. The bare app (bench/bare.py) runs under the same gunicorn settings. All of them are served at once,
+of families. The app served is production's with two routes of the benchmark's own (bench/floor.py): the
+cabinet's request machinery answering 5 KB with no page, signed out and signed in. The bare app (bench/bare.py)
+runs under the same gunicorn settings. All of them are served at once,
 and wrk drives every page at several concurrencies on each data set in turn, back to back, so that the sizes are
 compared over the same minutes of the machine; the bare endpoints are measured at the start and at the end.
 Queries per request and response sizes are counted in process against the same database. The table is printed
@@ -40,6 +42,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import make_url
 
 from bench.bare import PAGE
+from bench.floor import FLOOR, SIGNED_IN_FLOOR
 from bench.generate import copy_into, heavy_client, iter_clients
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +60,14 @@ class Endpoint:
     fragment: bool = False
     bare: bool = False
     signed_in: bool = False  # a page of the cabinet, asked with a family's session
+    floor: bool = False  # the cabinet's machinery with no page (bench/floor.py), not a page of the product
 
 
 ENDPOINTS = [
     Endpoint("bare 5 KB HTML", bare=True),
     Endpoint("bare 1 SQL query", bare=True),
+    Endpoint("floor: the app, no page", floor=True),
+    Endpoint("floor: signed in, no page", floor=True, signed_in=True),
     Endpoint("start page /"),
     Endpoint("/profile", signed_in=True),
     Endpoint("/contracts/<id>", signed_in=True),
@@ -278,6 +284,8 @@ def request_lines(endpoint: Endpoint, families: list[Family]) -> list[str]:
         path, cookie, body = {
             "bare 5 KB HTML": ("/bare/html", "", ""),
             "bare 1 SQL query": ("/bare/sql", "", ""),
+            "floor: the app, no page": (FLOOR, "", ""),
+            "floor: signed in, no page": (SIGNED_IN_FLOOR, family.cookie, ""),
             "start page /": ("/", "", ""),
             "/profile": ("/profile", family.cookie, ""),
             "/contracts/<id>": (f"/contracts/{family.contract}", family.cookie, ""),
@@ -394,7 +402,7 @@ def worker_rss_mb(master: int) -> list[float]:
 
 def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dict[str, int]]:
     """SQL statements and bytes of each endpoint for the heaviest family, in process against the same database."""
-    from portal import create_app
+    from bench.floor import create_app
     from portal.extensions import db
 
     app = create_app(
@@ -512,7 +520,9 @@ def run(
             families = pool_of_families(url)
             port = free_port()
             master = stack.enter_context(
-                started(gunicorn("wsgi:app", port), port, "gunicorn (cabinet)", server_env(url, redis_url))
+                started(
+                    gunicorn("bench.floor:create_app()", port), port, "gunicorn (cabinet)", server_env(url, redis_url)
+                )
             )
             base = f"http://127.0.0.1:{port}"
             for family in families:

@@ -1,0 +1,56 @@
+"""The floor under every page: the cabinet's own request machinery answering with no page at all.
+
+Two routes of the benchmark's own, added to the production app here and never in wsgi.py. Both answer with
+bench/bare.py's 5 KB, so that the only difference from the bare endpoint is what the cabinet does around a page:
+
+    /bench/floor             the app's hooks: security headers, the JSON request log line and the metrics, the
+                             limiter, the language's choice, the session cookie read (there is none)
+    /bench/floor/signed-in   the same behind the session's check, exactly as a cabinet page has it (`reads_only`,
+                             `login_required`): the signed cookie read, the client with its contracts read from
+                             the database, the session's last-seen time written and the cookie signed again
+
+No page of the cabinet can be faster than the second: the ratio between it and the bare endpoint is the design's
+own ceiling for a signed-in page (docs/performance.md).
+
+    gunicorn -c gunicorn.conf.py 'bench.floor:create_app()'     (as bench/run.py serves the cabinet)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_login import login_required
+
+from bench.bare import PAGE
+from portal import create_app as create_portal
+from portal.transactions import reads_only
+
+FLOOR = "/bench/floor"
+SIGNED_IN_FLOOR = "/bench/floor/signed-in"
+
+bp = Blueprint("bench_floor", __name__)
+
+
+@bp.get(FLOOR)
+def floor() -> str:
+    return PAGE
+
+
+@bp.get(SIGNED_IN_FLOOR)
+@reads_only
+@login_required
+def signed_in_floor() -> str:
+    return PAGE
+
+
+def with_floor(app: Flask) -> Flask:
+    """The app with the two routes; before its first request."""
+    app.register_blueprint(bp)
+    return app
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The production app (portal.create_app, configured as wsgi.py's) with the floor's routes."""
+    return with_floor(create_portal(config))
