@@ -1,5 +1,6 @@
 """The Flask extensions, created unbound here and bound to an app in create_app()."""
 
+from flask import request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
@@ -37,7 +38,18 @@ limiter = Limiter(key_func=get_remote_address)
 # DESIGN §4: generous per address (many clients share one behind a carrier's NAT), shared by every sign-in
 # endpoint; the per-account lock and the per-phone and per-code caps in the database do the fine work.
 SIGN_IN_LIMIT = "60/minute;600/hour"
-sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=["POST"])
+# Every limit is on POSTs, so a request by any other method skips Flask-Limiter's look-up of the limits that
+# apply: on a page with no limit it was a fifth of the app's own cost of a request (docs/performance.md). A
+# limit on another method must add it here (tests/app/test_limits.py checks that none is missing).
+LIMITED_METHODS = frozenset({"POST"})
+sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=sorted(LIMITED_METHODS))
+
+
+@limiter.request_filter
+def _no_limit_for_this_method() -> bool:
+    return request.method not in LIMITED_METHODS
+
+
 babel = Babel()
 # What is dear to work out and the same for many requests (a contract's derived view): in Redis when REDIS_URL
 # is set, so that every worker shares it; else in the process's memory (config.finalise).
