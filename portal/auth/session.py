@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, flash, request, session
+from flask import Flask, Response, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import update
 
-from portal.cabinet.service import client_with_contracts
+from portal.cabinet.service import client_with_contracts, shows_contracts_of
 from portal.clock import now
 from portal.extensions import db, login_manager
 from portal.models import Client
@@ -36,11 +36,18 @@ def ask_to_sign_in() -> Response:
     return redirect_to(login_url("auth.login", next_url=request.full_path.rstrip("?")), 302)
 
 
+def _view_shows_contracts() -> bool:
+    return shows_contracts_of(current_app.view_functions.get(request.endpoint or ""))
+
+
 @login_manager.user_loader
 def load_client(client_id: str) -> Client | None:
     if not (client_id.isascii() and client_id.isdigit()) or STAFF_ID in session:
         return None
-    client = client_with_contracts(int(client_id))
+    if _view_shows_contracts():
+        client = client_with_contracts(int(client_id))
+    else:
+        client = db.session.get(Client, int(client_id))
     if client is None or session.get(VERSION) != client.session_version:
         return None
     return client

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from sqlalchemy import literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload
@@ -25,6 +26,9 @@ from portal.domain.schedule import ContractFigures, Entry, Status, contract_figu
 from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
 from portal.models import AuditEvent, Client, Contract, Deposit, ScheduleEntry, Staff
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,20 @@ def client_with_contracts(client_id: int) -> Client | None:
     """The client with its contracts, in one query: every cabinet page shows them (its tabs), whether the client
     or support looks."""
     return db.session.get(Client, client_id, options=[joinedload(Client.contracts)])
+
+
+def shows_contracts(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view that shows the client's contracts (their tabs, one of them): the session's check then reads
+    them with the client, in the same query (auth.session.load_client). Other pages read the client alone, which
+    costs less than the join. The contracts are `lazy="raise"`: a view that shows them without the mark fails at
+    once in the tests. The mark is an attribute of the view, which functools.wraps carries up to the decorators
+    above it."""
+    view.shows_contracts = True  # type: ignore[attr-defined]
+    return view
+
+
+def shows_contracts_of(view: Callable[..., Any] | None) -> bool:
+    return bool(getattr(view, "shows_contracts", False))
 
 
 def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contract | None:

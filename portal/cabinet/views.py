@@ -27,6 +27,7 @@ from portal.cabinet.service import (
     contract_history,
     current_index,
     page_view,
+    shows_contracts,
     staff_views,
 )
 from portal.clock import today
@@ -130,6 +131,7 @@ def _own_contracts(client: Client, contract_id: int | None) -> tuple[list[Contra
 @bp.get("/contracts/<int:contract_id>")
 @reads_only
 @login_required
+@shows_contracts
 def contracts(contract_id: int | None = None) -> ResponseReturnValue:
     return contracts_page(current_user, contract_id)
 
@@ -161,6 +163,7 @@ def _payee() -> dict[str, str]:
 @bp.get("/contracts/<int:contract_id>/pay")
 @reads_only
 @login_required
+@shows_contracts
 def pay(contract_id: int) -> ResponseReturnValue:
     owned, contract = _own_contract(contract_id)
     purpose = _(
@@ -190,6 +193,7 @@ def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
 @bp.get("/contracts/<int:contract_id>/pay.svg")
 @reads_only
 @login_required
+@shows_contracts
 def pay_qr(contract_id: int) -> ResponseReturnValue:
     _owned, contract = _own_contract(contract_id)
     buffer = io.BytesIO()
@@ -204,6 +208,7 @@ def pay_qr(contract_id: int) -> ResponseReturnValue:
 @bp.get("/schedule/<int:contract_id>")
 @reads_only
 @login_required
+@shows_contracts
 def schedule(contract_id: int | None = None) -> ResponseReturnValue:
     return schedule_page(current_user, contract_id)
 
@@ -250,6 +255,7 @@ def query_date(raw: str | None) -> date | None:
 @bp.get("/history/<int:contract_id>")
 @reads_only
 @login_required
+@shows_contracts
 def history(contract_id: int | None = None) -> ResponseReturnValue:
     owned, contract = _chosen(current_user, contract_id)
     context: dict[str, Any] = {"contracts": owned, "contract": contract, "kinds": Kind}

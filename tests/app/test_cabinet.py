@@ -304,6 +304,27 @@ def test_query_count_is_at_most_two_and_does_not_grow_with_the_data(
         assert big[page][1] <= 40_000, (page, big[page])
 
 
+def test_the_session_check_reads_the_contracts_only_for_the_pages_that_show_them(
+    client: FlaskClient, auth: AuthActions, queries: QueryCounter
+) -> None:
+    ids = load_crafted(contracts=2, entries=12)
+    sign_in_crafted(auth)
+
+    with queries:
+        assert client.get("/profile").status_code == 200
+    assert not [s for s in queries.statements if "contracts" in s.lower()], queries.statements
+
+    with queries:
+        page = client.get(f"/contracts/{ids[1]}")
+    assert page.status_code == 200
+    first = queries.statements[0].lower()
+    assert "from clients" in first and "contracts" in first, "the client and the tabs' contracts in one statement"
+    numbers = db.session.scalars(select(Contract.number).where(Contract.id.in_(ids))).all()
+    assert len(numbers) == 2
+    for number in numbers:  # both tabs
+        assert number in page.get_data(as_text=True)
+
+
 def test_fragment_and_page_sizes_with_five_contracts_of_300_entries(client: FlaskClient, auth: AuthActions) -> None:
     ids = load_crafted(contracts=5, entries=300)
     sign_in_crafted(auth)
