@@ -69,8 +69,9 @@ def catalogue() -> NullTranslations:
 def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
     """`_()` and `gettext()` in the templates: Jinja's newstyle gettext (escaped, always a format string), in one
     call where Jinja's alias, its newstyle wrapper and the callable made three Context.call each, and without
-    formatting a text that has no % and no variables, which leaves it as it is (tests/app/test_languages.py compares the two).
-    A page has about 60 strings; this took each from about 10 to 3 microseconds (docs/performance.md)."""
+    formatting a text that has no % and no variables, which leaves it as it is (tests/app/test_languages.py
+    compares the two). A page has about 60 strings; this took each from about 10 to 3 microseconds
+    (docs/performance.md)."""
     found = context.get(CATALOGUE) or catalogue()  # none in a macro imported without the page's context
     text: str = found.ugettext(string)
     if context.eval_ctx.autoescape:
