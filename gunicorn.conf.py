@@ -19,7 +19,7 @@ keepalive = 2
 # Recycle workers now and then, so that no slow leak can grow for ever; but seldom: a worker's start costs
 # 1 to 2 s of a core (the app's imports) while the others wait for it. At 5,000 requests a worker, a busy
 # instance started a worker every few seconds (the benchmark's gunicorn logs), and those starts were the worst
-# of its p99. A worker's memory stays flat while it serves (docs/performance.md: 106 to 111 MB after the run).
+# of its p99. A worker's memory stays flat while it serves (docs/performance.md: 112 MB after a whole run).
 max_requests = 100_000
 max_requests_jitter = 10_000
 # The app logs every request as a JSON line with its request id; gunicorn's own access log would repeat it.

@@ -39,7 +39,7 @@ limiter = Limiter(key_func=get_remote_address)
 # endpoint; the per-account lock and the per-phone and per-code caps in the database do the fine work.
 SIGN_IN_LIMIT = "60/minute;600/hour"
 # Every limit is on POSTs, so a request by any other method skips Flask-Limiter's look-up of the limits that
-# apply: on a page with no limit it was a fifth of the app's own cost of a request (docs/performance.md). A
+# apply: 0.03 ms, a tenth of the app's own cost of a request with no page (docs/performance.md). A
 # limit on another method must add it here (tests/app/test_limits.py checks that none is missing).
 LIMITED_METHODS = frozenset({"POST"})
 sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=sorted(LIMITED_METHODS))
