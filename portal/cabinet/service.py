@@ -5,6 +5,7 @@ entries and deposits, none when its view is cached)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import zlib
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from sqlalchemy import literal_column, null, select, union_all
@@ -27,6 +29,7 @@ from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
 from portal.models import AuditEvent, Client, Contract, Deposit, ScheduleEntry, Staff
 
+CONTRACT_COLUMNS = tuple(Contract.__mapper__.column_attrs)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -93,6 +96,15 @@ def shows_contracts(view: Callable[P, R]) -> Callable[P, R]:
 
 def shows_contracts_of(view: Callable[..., Any] | None) -> bool:
     return bool(getattr(view, "shows_contracts", False))
+
+
+def contracts_version(contracts: list[Contract]) -> str:
+    """A digest of every column of these contracts, their revisions (entries and deposits) among them: what a
+    kept block of their pages depends on (portal.rendering.kept); any change to any of them gives a new one."""
+    digest = hashlib.blake2b(digest_size=12)
+    for contract in contracts:
+        digest.update(repr(tuple(getattr(contract, column.key) for column in CONTRACT_COLUMNS)).encode())
+    return digest.hexdigest()
 
 
 def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contract | None:
@@ -171,6 +183,22 @@ def page_view(contract: Contract, today: date) -> ContractView:
     view = contract_view(contract, today)
     shared_cache.set(key, lambda: _packed(view))
     return ContractView(contract, view.rows, view.figures)
+
+
+class DeferredView:
+    """A contract's page view (page_view) worked out only when something other than the contract is asked of it:
+    a page whose kept HTML is found (portal.rendering.kept) needs none of its rows or figures."""
+
+    def __init__(self, contract: Contract, today: date) -> None:
+        self.contract = contract
+        self._today = today
+
+    @cached_property
+    def _view(self) -> ContractView:
+        return page_view(self.contract, self._today)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._view, name)
 
 
 def _packed(view: ContractView) -> bytes:

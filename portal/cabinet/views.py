@@ -9,7 +9,9 @@ read-only URLs.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from flask import Response, abort, current_app, flash, g, request, url_for
@@ -22,11 +24,12 @@ from portal.audit import Event, record
 from portal.cabinet import bp
 from portal.cabinet.forms import RemindersForm
 from portal.cabinet.service import (
-    ContractView,
+    DeferredView,
+    Row,
     chosen_contract,
     contract_history,
+    contracts_version,
     current_index,
-    page_view,
     shows_contracts,
     staff_views,
 )
@@ -37,11 +40,13 @@ from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
 from portal.extensions import db
 from portal.models import Client, Contract
-from portal.paging import paginate, query_int
+from portal.paging import Paging, paginate, query_int
 from portal.rendering import is_htmx_request, redirect_to, render_page
 from portal.transactions import reads_only
 
 SCHEDULE_PAGE_SIZES = (12, 24, 60)
+# 300 monthly entries at 12 a page; a page number past a schedule's end shows its last page.
+MAX_KEPT_PAGE = 30
 HISTORY_PAGE_SIZES = (12, 24, 60)
 STATUS_LABELS = {
     Status.PAID: _l("Погашено"),
@@ -60,6 +65,9 @@ def cabinet_url(page: str, /, **values: Any) -> str:
     return url_for(f"cabinet.{page}", **values)
 
 
+bp.add_app_template_global(contracts_version)
+
+
 @bp.app_template_global()
 def is_cabinet_page(page: str) -> bool:
     return request.endpoint in (f"cabinet.{page}", f"staff.client_{page}")
@@ -71,20 +79,23 @@ def profile_page(client: Client) -> ResponseReturnValue:
 
 
 def contracts_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
-    owned, view = _own_contracts(client, contract_id)
+    owned, contract = _chosen(client, contract_id)
+    # Deferred: the panel's HTML is kept (the template's kept block), and a kept panel needs no figures.
+    view = DeferredView(contract, today()) if contract is not None else None
     period = statement_period(None, None, today())  # the statement form's default: the last twelve months
     return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view, period=period)
 
 
 def schedule_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
-    owned, view = _own_contracts(client, contract_id)
-    context: dict[str, Any] = {"contracts": owned, "view": None, "status_labels": STATUS_LABELS}
-    if view is not None:
-        context.update(_schedule_page(view))
+    owned, contract = _chosen(client, contract_id)
+    schedule = SchedulePage(DeferredView(contract, today()), request.args) if contract is not None else None
     return render_page(
         "cabinet/schedule.html",
         {"schedule-panel": "schedule_panel", "schedule-table": "schedule_table"},
-        **context,
+        contracts=owned,
+        view=schedule.view if schedule is not None else None,
+        schedule=schedule,
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -119,12 +130,6 @@ def _chosen(client: Client, contract_id: int | None) -> tuple[list[Contract], Co
     if contract is None and (contract_id is not None or owned):
         abort(404)
     return owned, contract
-
-
-def _own_contracts(client: Client, contract_id: int | None) -> tuple[list[Contract], ContractView | None]:
-    """The client's contracts and the view (figures, rows) of the one asked for."""
-    owned, contract = _chosen(client, contract_id)
-    return owned, page_view(contract, today()) if contract is not None else None
 
 
 @bp.get("/contracts")
@@ -213,32 +218,60 @@ def schedule(contract_id: int | None = None) -> ResponseReturnValue:
     return schedule_page(current_user, contract_id)
 
 
-def _schedule_page(view: ContractView) -> dict[str, Any]:
-    """The rows of the chosen year and page; with no page asked for, the page holding today's entry."""
-    asked_year = query_int(request.args.get("year"))
-    year = asked_year if asked_year in view.years else None
-    rows = [row for row in view.rows if year is None or row.due_on.year == year]
-    per_page = query_int(request.args.get("per_page"))
-    page = query_int(request.args.get("page"))
-    if page is None:
-        size = per_page if per_page in SCHEDULE_PAGE_SIZES else SCHEDULE_PAGE_SIZES[0]
-        page = current_index(rows, today()) // size + 1
-    paging = paginate(len(rows), page, per_page, SCHEDULE_PAGE_SIZES)
-    contract_id = view.contract.id
+class SchedulePage:
+    """The rows of the chosen year and page, with no page asked for the page holding today's entry; worked out
+    only when the page's HTML is not kept (the template's kept blocks, keyed by `asked`)."""
 
-    def link(**changes: Any) -> str:
-        args = {"year": "all" if year is None else year, "per_page": paging.per_page, "page": paging.page}
+    def __init__(self, view: DeferredView, args: Mapping[str, str]) -> None:
+        self.view = view
+        self._year = query_int(args.get("year"))
+        self._page = query_int(args.get("page"))
+        self._per_page = query_int(args.get("per_page"))
+
+    @property
+    def asked(self) -> tuple[int | None, int | None, int | None] | None:
+        """What was asked (year, page, page size) as the kept HTML's key, when each is a value a page could
+        have: a link of ours, or one a client typed within reason. Anything else is rendered and not kept, so
+        that made-up query strings cannot fill the cache."""
+        contract = self.view.contract
+        year, page, per_page = self._year, self._page, self._per_page
+        if year is not None and not contract.signed_on.year <= year <= contract.ends_on.year + 1:
+            return None
+        if page is not None and not 1 <= page <= MAX_KEPT_PAGE:
+            return None
+        if per_page is not None and per_page not in SCHEDULE_PAGE_SIZES:
+            return None
+        return year, page, per_page
+
+    @cached_property
+    def year(self) -> int | None:
+        return self._year if self._year in self.view.years else None
+
+    @cached_property
+    def _rows(self) -> list[Row]:
+        return [row for row in self.view.rows if self.year is None or row.due_on.year == self.year]
+
+    @cached_property
+    def paging(self) -> Paging:
+        page = self._page
+        if page is None:
+            size = self._per_page if self._per_page in SCHEDULE_PAGE_SIZES else SCHEDULE_PAGE_SIZES[0]
+            page = current_index(self._rows, today()) // size + 1
+        return paginate(len(self._rows), page, self._per_page, SCHEDULE_PAGE_SIZES)
+
+    @property
+    def rows(self) -> list[Row]:
+        return self._rows[self.paging.start : self.paging.end]
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return SCHEDULE_PAGE_SIZES
+
+    def link(self, **changes: Any) -> str:
+        args = {"year": "all" if self.year is None else self.year, "per_page": self.paging.per_page}
+        args["page"] = self.paging.page
         args.update(changes)
-        return cabinet_url("schedule", contract_id=contract_id, **args)
-
-    return {
-        "view": view,
-        "year": year,
-        "rows": rows[paging.start : paging.end],
-        "paging": paging,
-        "sizes": SCHEDULE_PAGE_SIZES,
-        "link": link,
-    }
+        return cabinet_url("schedule", contract_id=self.view.contract.id, **args)
 
 
 def query_date(raw: str | None) -> date | None:
