@@ -26,10 +26,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     portal_config.finalise(app.config)
 
-    from portal import cli, errors, i18n, logs, metrics, models, rendering, security  # noqa: F401  (models: tables)
+    from portal import (
+        cli,
+        errors,
+        i18n,
+        logs,
+        metrics,
+        models,  # noqa: F401  (its tables)
+        rendering,
+        security,
+        transactions,
+    )
     from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     limiter.init_app(app)
     cache.init_app(app)

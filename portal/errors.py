@@ -8,7 +8,7 @@ from flask import Flask, Response, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.auth.forms import FactsForm, IdentifyForm, RegisterForm
@@ -53,11 +53,19 @@ def init_app(app: Flask) -> None:
         return error_page("errors/error.html", error.code or 500)
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError) -> Response:
+    def database_unavailable(error: DBAPIError) -> Response:
         """The database went away: nothing was committed; the client may try again in a moment."""
         log.exception("database unavailable")
         db.session.rollback()
         return error_page("errors/error.html", ServiceUnavailable.code)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Response:
+        """A lost connection is the database gone away, whatever the driver calls it (SQLite: a ProgrammingError
+        on a closed database); any other database error is unexpected."""
+        if error.connection_invalidated:
+            return database_unavailable(error)
+        return unexpected_error(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:

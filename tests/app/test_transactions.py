@@ -1,19 +1,23 @@
 """Pages that only read run their statements without a transaction (two round trips fewer a page); pages that
-write keep theirs, so that a failure leaves no half of a change behind (portal/transactions.py)."""
+write keep theirs, so that a failure leaves no half of a change behind (portal/transactions.py). A connection
+that died in the pool (PostgreSQL restarted) costs no request: a page that only reads is read again, anything
+else gets a pinged connection."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import Client, Contract
-from tests.app.test_cabinet import load_crafted, sign_in_crafted
+from tests.app.test_cabinet import field, load_crafted, sign_in_crafted
 from tests.conftest import AuthActions, QueryCounter
 
 
@@ -111,3 +115,76 @@ def test_a_download_writes_its_code_and_audit_row_in_one_transaction(
         assert not statement.autocommit, statement.sql
     for statement in writes:
         assert statement.left_open, statement.sql
+
+
+class DeadConnections:
+    """The next `count` connections the app's pool hands out are dead, as after PostgreSQL restarted: ended by
+    the server (PostgreSQL). SQLite has no server: its connection is closed under the pool instead, as it is
+    handed out (`at="checkout"`) or just before its first statement (`at="statement"`, for a page that only
+    reads, whose connection is set to autocommit first, which a closed SQLite connection refuses)."""
+
+    def __init__(self, app: Flask, count: int = 1, at: str = "statement") -> None:
+        self.app = app
+        self.left = count
+        self.at = at
+
+    def __enter__(self) -> DeadConnections:
+        with self.app.app_context():
+            self.engine = db.engine
+        self.postgresql = self.engine.dialect.name == "postgresql"
+        self.event = "checkout" if self.postgresql or self.at == "checkout" else "before_cursor_execute"
+        event.listen(self.engine, self.event, self._end, insert=True)  # before the app's own listener
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, self.event, self._end)
+
+    def _end(self, connection: Any, *args: Any) -> None:
+        if self.left == 0:
+            return
+        self.left -= 1
+        dbapi_connection = connection if self.event == "checkout" else connection.connection.dbapi_connection
+        if self.postgresql:
+            url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            with psycopg.connect(url, autocommit=True) as admin:
+                pid = dbapi_connection.info.backend_pid
+                assert admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid]).fetchone() == (True,)
+        else:
+            dbapi_connection.close()
+
+
+def test_a_page_that_only_reads_is_read_again_on_a_new_connection(
+    app: Flask, client: FlaskClient, contract_id: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No ping before a page that only reads: the dead connection fails its first statement, and the page is
+    read again, whole and right, on a new one."""
+    panel = {"HX-Request": "true", "HX-Target": "contract-panel"}
+    before = client.get(f"/contracts/{contract_id}", headers=panel).get_data(as_text=True)
+    assert field(before, "Номер договора")
+    with caplog.at_level(logging.WARNING, logger="portal.transactions"), DeadConnections(app):
+        response = client.get(f"/contracts/{contract_id}", headers=panel)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == before
+    assert [r.getMessage() for r in caplog.records if r.name == "portal.transactions"] == [
+        "the database connection was gone; the page is read again on a new one"
+    ]
+
+
+def test_a_page_that_writes_gets_a_connection_that_answered(
+    app: Flask, client: FlaskClient, contract_id: int, auth: AuthActions
+) -> None:
+    """A sign-in (a write) is never run twice: its connection is pinged when the pool hands it out, and a dead
+    one swapped for a new one before anything is sent."""
+    token = auth.token()
+    with Statements(app) as statements, DeadConnections(app, at="checkout"):
+        response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert statements.seen, "the logout wrote nothing"
+    assert client.get(f"/contracts/{contract_id}").status_code == 302  # signed out: every session ended
+
+
+def test_two_dead_connections_in_a_row_get_the_503_page(app: Flask, client: FlaskClient, contract_id: int) -> None:
+    """Read again once, not forever: when the database is really gone the client gets the page that says so."""
+    with DeadConnections(app, count=2):
+        response = client.get(f"/contracts/{contract_id}")
+    assert response.status_code == 503
