@@ -42,8 +42,8 @@ ROUNDS = 5
 
 
 def cache_config(cache: str) -> dict[str, object]:
-    """The derived views' cache: "none" (each page works its view out, as a visit's first page does), "memory"
-    (the process's own), or a redis:// URL (shared, as in production)."""
+    """The derived views' and kept HTML's cache: "none" (each page works its view out and renders every block, as
+    a visit's first page does), "memory" (the process's own), or a redis:// URL (shared, as in production)."""
     if cache == "none":
         return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
     if cache == "memory":
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cache",
         default="memory",
-        help="the derived views' cache: none, memory (default) or a redis:// URL (see cache_config)",
+        help="the derived views' and kept HTML's cache: none, memory (default) or a redis:// URL (see cache_config)",
     )
     database_option(parser)
     args = parser.parse_args(argv)

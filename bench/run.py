@@ -598,8 +598,8 @@ def in_process_table(data_sets: list[DataSet]) -> list[str]:
     lines = [
         "### In process: Python's cost a request (bench/inprocess.py, the fastest of 5 rounds)",
         "",
-        "With the contract views cached in the benchmark's Redis (the pool's pages, asked again and again), and",
-        "uncached: what a visit's first page costs.",
+        "With the contract views and kept HTML cached in the benchmark's Redis (the pool's pages, asked again and",
+        "again), and uncached: what a visit's first page costs.",
         "",
         f"| page | {heads} |" + (" CPU large ÷ small | wall large ÷ small |" if len(data_sets) > 1 else ""),
         "|---|" + "---:|---:|---:|" * len(data_sets) + ("---:|---:|" if len(data_sets) > 1 else ""),
