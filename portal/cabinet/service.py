@@ -137,9 +137,10 @@ def contract_facts(contract_id: int) -> tuple[list[Entry], list[DepositFact]]:
     )
     facts: list[Entry] = []
     deposit_facts: list[DepositFact] = []
+    # .all() fetches the rows in one call to the driver; iterating the result fetched them one call a row.
     for kind, day, debit_on, amount, interest, debited, debited_on, _seq in db.session.execute(
         union_all(entries, deposits).order_by("kind", "day", "seq")
-    ):
+    ).all():
         if kind == 0:
             facts.append(Entry(day, debit_on, amount, interest, debited, debited_on))
         else:
