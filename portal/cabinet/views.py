@@ -222,13 +222,15 @@ class SchedulePage:
     """The rows of the chosen year and page, with no page asked for the page holding today's entry; worked out
     only when the page's HTML is not kept (the template's kept blocks, keyed by `asked`)."""
 
+    sizes = SCHEDULE_PAGE_SIZES
+
     def __init__(self, view: DeferredView, args: Mapping[str, str]) -> None:
         self.view = view
         self._year = query_int(args.get("year"))
         self._page = query_int(args.get("page"))
         self._per_page = query_int(args.get("per_page"))
 
-    @property
+    @cached_property
     def asked(self) -> tuple[int | None, int | None, int | None] | None:
         """What was asked (year, page, page size) as the kept HTML's key, when each is a value a page could
         have: a link of ours, or one a client typed within reason. Anything else is rendered and not kept, so
@@ -263,14 +265,13 @@ class SchedulePage:
     def rows(self) -> list[Row]:
         return self._rows[self.paging.start : self.paging.end]
 
-    @property
-    def sizes(self) -> tuple[int, ...]:
-        return SCHEDULE_PAGE_SIZES
-
     def link(self, **changes: Any) -> str:
-        args = {"year": "all" if self.year is None else self.year, "per_page": self.paging.per_page}
-        args["page"] = self.paging.page
-        args.update(changes)
+        args: dict[str, Any] = {
+            "year": "all" if self.year is None else self.year,
+            "per_page": self.paging.per_page,
+            "page": self.paging.page,
+            **changes,
+        }
         return cabinet_url("schedule", contract_id=self.view.contract.id, **args)
 
 
