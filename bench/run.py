@@ -7,7 +7,9 @@ For each data set it fills a fresh PostgreSQL database (COPY, bench/generate.py)
 production does (gunicorn.conf.py: its workers and worker class) with Redis for the limits, and signs in a pool
 of families. The app served is production's with two routes of the benchmark's own (bench/floor.py): the
 cabinet's request machinery answering 5 KB with no page, signed out and signed in. The bare app (bench/bare.py)
-runs under the same gunicorn settings. All of them are served at once,
+runs under the same gunicorn settings, with the ceiling of a signed-in page beside its 5 KB and one-query endpoints: the
+signed cookie and one round trip to PostgreSQL or Redis that the session still stands, and nothing else. All of
+them are served at once,
 and wrk drives every page at several concurrencies on each data set in turn, back to back, so that the sizes are
 compared over the same minutes of the machine; the bare endpoints are measured at the start and at the end.
 Queries per request and response sizes are counted in process against the same database. The table is printed
@@ -66,6 +68,9 @@ class Endpoint:
 ENDPOINTS = [
     Endpoint("bare 5 KB HTML", bare=True),
     Endpoint("bare 1 SQL query", bare=True),
+    # The ceiling of a signed-in page (bench/bare.py): cookie + one round trip to shared state + cookie again.
+    Endpoint("bare signed in: cookie + 1 SQL", bare=True),
+    Endpoint("bare signed in: cookie + 1 Redis GET", bare=True),
     Endpoint("floor: the app, no page", floor=True),
     Endpoint("floor: signed in, no page", floor=True, signed_in=True),
     Endpoint("start page /"),
@@ -81,11 +86,13 @@ ENDPOINTS = [
 
 @dataclass
 class Family:
+    client: int
     account: str
     iin: str
     contract: int
     pages: int
     cookie: str = ""
+    bare_cookie: str = ""  # a session of the bare app's ceiling endpoints (bench/bare.py)
     login_cookie: str = ""
     login_token: str = ""
 
@@ -243,7 +250,7 @@ def pool_of_families(url: str) -> list[Family]:
                 .order_by(Contract.payments.desc())
                 .limit(1)
             ).one()
-            families.append(Family(account, iin, contract, -(-payments // 12)))
+            families.append(Family(client_id, account, iin, contract, -(-payments // 12)))
         db.session.remove()
     return families
 
@@ -275,6 +282,13 @@ def sign_in(base: str, family: Family) -> None:
     family.cookie = cookie_header(answer)
 
 
+def sign_in_bare(base: str, family: Family) -> None:
+    """The family's session of the bare app, for its signed-in ceiling."""
+    answer = requests.post(f"{base}/bare/sign-in", data={"client": family.client}, timeout=30)
+    answer.raise_for_status()
+    family.bare_cookie = cookie_header(answer)
+
+
 def request_lines(endpoint: Endpoint, families: list[Family]) -> list[str]:
     from urllib.parse import urlencode
 
@@ -284,6 +298,8 @@ def request_lines(endpoint: Endpoint, families: list[Family]) -> list[str]:
         path, cookie, body = {
             "bare 5 KB HTML": ("/bare/html", "", ""),
             "bare 1 SQL query": ("/bare/sql", "", ""),
+            "bare signed in: cookie + 1 SQL": ("/bare/signed-in/sql", family.bare_cookie, ""),
+            "bare signed in: cookie + 1 Redis GET": ("/bare/signed-in/redis", family.bare_cookie, ""),
             "floor: the app, no page": (FLOOR, "", ""),
             "floor: signed in, no page": (SIGNED_IN_FLOOR, family.cookie, ""),
             "start page /": ("/", "", ""),
@@ -416,7 +432,12 @@ def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dic
         }
     )
     family = families[0]
-    queries: dict[str, int] = {"bare 5 KB HTML": 0, "bare 1 SQL query": 1}
+    queries: dict[str, int] = {
+        "bare 5 KB HTML": 0,
+        "bare 1 SQL query": 1,
+        "bare signed in: cookie + 1 SQL": 1,
+        "bare signed in: cookie + 1 Redis GET": 0,
+    }
     sizes: dict[str, int] = {}
     with app.app_context():
         engine = db.engine
@@ -447,7 +468,8 @@ def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dic
             sizes[endpoint.name] = len(answer.get_data())
     finally:
         event.remove(engine, "before_cursor_execute", counted)
-    sizes["bare 5 KB HTML"] = len(PAGE.encode())
+    sizes["bare 5 KB HTML"] = sizes["bare signed in: cookie + 1 SQL"] = len(PAGE.encode())
+    sizes["bare signed in: cookie + 1 Redis GET"] = len(PAGE.encode())
     sizes["bare 1 SQL query"] = 1
     return queries, sizes
 
@@ -537,7 +559,10 @@ def run(
                 server_env(served[0].url, redis_url),
             )
         )
-        bare = measure_side_by_side(f"http://127.0.0.1:{bare_port}", served, concurrencies, seconds)
+        bare_base = f"http://127.0.0.1:{bare_port}"
+        for family in served[0].families:
+            sign_in_bare(bare_base, family)
+        bare = measure_side_by_side(bare_base, served, concurrencies, seconds)
         # Read once the workers are idle: the sign-in POSTs still queued when wrk stops each hold argon2id's
         # 64 MiB while they are hashed, which is the sign-in's cost, not memory a worker keeps.
         time.sleep(IDLE_WAIT)
