@@ -1,7 +1,7 @@
 """gunicorn in production: `gunicorn -c gunicorn.conf.py wsgi:app`, behind nginx (deploy/nginx.conf).
 
 Instances keep no state of their own (sessions are signed cookies checked against the database, limits live in
-Redis), so as many as the machines allow run side by side."""
+Redis; each worker's page cache drops what Redis tells it to), so as many as the machines allow run side by side."""
 
 import multiprocessing
 import os

@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         logs,
         metrics,
         models,  # noqa: F401  (its tables)
+        page_cache,
         rendering,
         security,
         transactions,
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(metrics.bp)
 
     app.cli.add_command(cli.portal)
+    page_cache.init_app(app, auth_session.page_owner)
     if app.config["PORTAL_PROXIES"]:
         # Behind nginx: the client's own address (limits, audit) and scheme come from the trusted proxy.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

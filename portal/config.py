@@ -70,6 +70,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CACHE_DEFAULT_TIMEOUT": 15 * 60,
         "CACHE_KEY_PREFIX": "portal:",
         "CACHE_THRESHOLD": 2000,
+        # The page cache (portal/page_cache.py), with Redis only: how long a worker may show a page again without
+        # the app; also how long a change made outside the app (an operator's SQL) may take to show. 0 turns it off.
+        "PORTAL_PAGE_CACHE_SECONDS": 60,
     }
 
 
@@ -95,6 +98,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
         "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",
         "PORTAL_TOTP_ISSUER": "PORTAL_TOTP_ISSUER",
+        "PORTAL_PAGE_CACHE_SECONDS": "PORTAL_PAGE_CACHE_SECONDS",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
@@ -105,6 +109,15 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _whole_number(config: dict[str, Any], name: str, lowest: int, highest: int) -> None:
+    try:
+        config[name] = int(config[name])
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a whole number, not {config[name]!r}") from error
+    if not lowest <= config[name] <= highest:
+        raise ConfigError(f"{name} must be between {lowest} and {highest}")
 
 
 def finalise(config: dict[str, Any]) -> None:
@@ -137,12 +150,9 @@ def finalise(config: dict[str, Any]) -> None:
     except ValueError as error:
         raise ConfigError(f"PORTAL_PROXIES must be a whole number, not {config['PORTAL_PROXIES']!r}") from error
 
-    try:
-        config["PORTAL_REMIND_DAYS"] = int(config["PORTAL_REMIND_DAYS"])
-    except ValueError as error:
-        raise ConfigError(f"PORTAL_REMIND_DAYS must be a whole number, not {config['PORTAL_REMIND_DAYS']!r}") from error
-    if not 0 <= config["PORTAL_REMIND_DAYS"] <= 31:
-        raise ConfigError("PORTAL_REMIND_DAYS must be between 0 and 31")
+    _whole_number(config, "PORTAL_REMIND_DAYS", 0, 31)
+    # Below the 15-minute idle timeout: a kept page's session was active when it was rendered (page_cache).
+    _whole_number(config, "PORTAL_PAGE_CACHE_SECONDS", 0, 600)
 
     gateway = config["PORTAL_SMS_GATEWAY"]
     if gateway not in ("outbox", "http"):

@@ -27,11 +27,16 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
+def valid_request_id(offered: str) -> bool:
+    """Whether nginx's X-Request-Id may be used as this request's id."""
+    return _REQUEST_ID.fullmatch(offered) is not None
+
+
 def request_id() -> str:
     """This request's id: the one nginx passed on (X-Request-Id), or a new one."""
     if "request_id" not in g:
         offered = request.headers.get("X-Request-Id", "")
-        g.request_id = offered if _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        g.request_id = offered if valid_request_id(offered) else uuid.uuid4().hex
     return str(g.request_id)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -152,12 +153,23 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class SuiteRedis:
+    """With PORTAL_TEST_REDIS=1 every app of the suite is given one Redis of the run's own (as production runs: the
+    limits, the shared cache and the page cache in Redis), emptied before each test; without it, none (as `make
+    run` runs). CI runs the suite both ways. A test about the one or the other says so in its app's settings."""
+
+    url: str | None = None
+
+
+SUITE_REDIS = SuiteRedis()
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "REDIS_URL": None,
+        "REDIS_URL": SUITE_REDIS.url,
         "PORTAL_TODAY": TODAY,
         "PORTAL_ENV": "development",
     }
@@ -201,11 +213,25 @@ def outbox(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(migrated: str, clock: FakeClock, outbox: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+def app_settings() -> dict[str, Any]:
+    """Settings a module gives every `app` of its tests (a module overrides this fixture); a test's own
+    parameters (`@pytest.mark.parametrize("app", [{...}], indirect=True)`) come on top."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    migrated: str, clock: FakeClock, outbox: Path, app_settings: dict[str, Any], request: pytest.FixtureRequest
+) -> Iterator[Flask]:
     """The app under test. The test body runs in the context of a twin app on the same database, as a
     separate process would: requests then get app contexts of their own (as in production), so nothing
     cached in `g` by one request leaks into the next."""
-    overrides = {"PORTAL_CLOCK": clock, "PORTAL_SMS_OUTBOX": str(outbox), **getattr(request, "param", {})}
+    overrides = {
+        "PORTAL_CLOCK": clock,
+        "PORTAL_SMS_OUTBOX": str(outbox),
+        **app_settings,
+        **getattr(request, "param", {}),
+    }
     app = make_app(migrated, **overrides)
     with running(make_app(migrated, **overrides)):
         try:
@@ -288,6 +314,24 @@ class AuthActions:
     def submit_code(self, code: str, path: str = "/register/code") -> TestResponse:
         return self.client.post(path, data={"csrf_token": self.token(), "code": code})
 
+    def reset_password(self, password: str) -> TestResponse:
+        """«Забыли пароль?» for the registered demo client: the five facts, the code, the new password."""
+        from sqlalchemy import select
+
+        from portal.models import Contract
+
+        contract = db.session.scalars(select(Contract).where(Contract.account == "1000000001")).one()
+        self.submit_facts(
+            "/password/reset",
+            account="1000000001",
+            contract_number=contract.number,
+            iin="880515301238",
+            phone="+77011234567",
+            contract_date=contract.signed_on.isoformat(),
+        )
+        self.submit_code(self.last_code(), "/password/reset/code")
+        return self.submit_password(password, path="/password/reset/password")
+
     def submit_password(
         self, password: str, confirmation: str | None = None, path: str = "/register/password"
     ) -> TestResponse:
@@ -311,9 +355,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A real redis-server of our own on a free port, stopped after the test."""
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A real redis-server of our own on a free port, keeping nothing on disk, stopped at the end."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing: `apt-get install redis-server` (make test installs it)")
@@ -328,10 +372,39 @@ def redis_url() -> Iterator[str]:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.05)
+        else:
+            pytest.fail(f"redis-server did not start on port {port}")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis of the test's own, stopped after it."""
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_redis() -> Iterator[None]:
+    if os.environ.get("PORTAL_TEST_REDIS") != "1":
+        yield
+        return
+    with redis_server() as url:
+        SUITE_REDIS.url = url
+        try:
+            yield
+        finally:
+            SUITE_REDIS.url = None
+
+
+@pytest.fixture(autouse=True)
+def empty_suite_redis() -> None:
+    """Each test starts with the suite's Redis empty: no limit counted, nothing cached, by a test before it."""
+    if SUITE_REDIS.url is not None:
+        redis.Redis.from_url(SUITE_REDIS.url).flushdb()
 
 
 class QueryCounter:

@@ -1,13 +1,18 @@
 """Sessions: who is signed in, for how long, and how every session of a client ends at once.
 
-The session is Flask's signed cookie. It carries the client's id, the client's session version at sign-in,
-when the client signed in and when the client was last seen. Logout and a password change bump the version
-in the database, so a copied cookie stops working on every app instance (nothing is kept in one process).
+The session is Flask's signed cookie. It carries the client's id, a random id of its own, the client's session
+version at sign-in, when the client signed in and when the client was last seen. Logout and a password change bump
+the version in the database, so a copied cookie stops working on every app instance, and drop the client's pages
+from the page cache of every worker (portal/page_cache.py). A page the page cache serves is activity too: the idle
+check counts it.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, Response, current_app, flash, request, session
 from flask_babel import gettext as _
@@ -18,6 +23,7 @@ from portal.cabinet.service import client_with_contracts, shows_contracts_of
 from portal.clock import now
 from portal.extensions import db, login_manager
 from portal.models import Client
+from portal.page_cache import NOT_SHOWN, VISITOR, Owner, PageCache, forget_client
 from portal.rendering import redirect_to
 
 IDLE_TIMEOUT = timedelta(minutes=15)
@@ -25,6 +31,9 @@ ABSOLUTE_TIMEOUT = timedelta(hours=8)
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 VERSION = "session_version"
+SESSION_ID = "sid"  # random, one per sign-in: the page cache keeps a client's pages under it
+CLIENT_ID = "_user_id"  # Flask-Login's key
+FLASHES = "_flashes"  # Flask's key for the messages a page is to show
 # A support staff member's session (portal/staff) keeps its own key: Flask-Login holds clients only, so a staff
 # member is never the cabinet's `current_user`, and a session is either a client's or a staff member's.
 STAFF_ID = "staff_id"
@@ -58,6 +67,7 @@ def start_session(client: Client) -> None:
     session.clear()
     login_user(client)
     stamp = now().timestamp()
+    session[SESSION_ID] = secrets.token_urlsafe(16)
     session[SIGNED_IN_AT] = stamp
     session[SEEN_AT] = stamp
     session[VERSION] = client.session_version
@@ -65,8 +75,40 @@ def start_session(client: Client) -> None:
 
 
 def end_every_session(client: Client) -> None:
-    """Every session of this client, on every instance, ends with its next request."""
-    db.session.execute(update(Client).where(Client.id == client.id).values(session_version=Client.session_version + 1))
+    """Every session of this client, on every instance, ends with its next request (its pages drop from the page
+    cache once this commits)."""
+    db.session.execute(
+        update(Client)
+        .where(Client.id == client.id)
+        .values(session_version=Client.session_version + 1)
+        .execution_options(**NOT_SHOWN)
+    )
+    forget_client(client.id)
+
+
+def page_owner(data: Mapping[str, Any]) -> Owner | None:
+    """Whose pages the page cache may show a request with this session: the signed-in client's session, every
+    visitor's without one, or None when only the app may answer (support staff, a flashed message to show)."""
+    if STAFF_ID in data or FLASHES in data:
+        return None
+    if CLIENT_ID not in data:
+        return VISITOR
+    session_id, client_id, signed_in_at = data.get(SESSION_ID), str(data.get(CLIENT_ID)), data.get(SIGNED_IN_AT)
+    if not isinstance(session_id, str) or not client_id.isdigit() or not isinstance(signed_in_at, int | float):
+        return None
+    return Owner(session_id, int(client_id), float(signed_in_at) + ABSOLUTE_TIMEOUT.total_seconds())
+
+
+def last_seen() -> float:
+    """When this session was last active: its own last request, or a page the page cache served it since."""
+    seen = float(session.get(SEEN_AT, 0))
+    cache: PageCache | None = current_app.extensions.get("page_cache")
+    session_id = session.get(SESSION_ID)
+    if cache is not None and isinstance(session_id, str):
+        served = cache.last_seen(session_id)
+        if served is not None:
+            seen = max(seen, served)
+    return seen
 
 
 def sign_out() -> None:
@@ -80,6 +122,8 @@ def enforce_timeouts() -> None:
         return
     moment = now().timestamp()
     idle = moment - float(session.get(SEEN_AT, 0))
+    if idle > IDLE_TIMEOUT.total_seconds():  # the page cache may have served it since: ask (rarely needed)
+        idle = moment - last_seen()
     age = moment - float(session.get(SIGNED_IN_AT, 0))
     if age > ABSOLUTE_TIMEOUT.total_seconds():
         session.clear()

@@ -40,6 +40,7 @@ from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
 from portal.extensions import db
 from portal.models import Client, Contract
+from portal.page_cache import cacheable
 from portal.paging import Paging, paginate, query_int
 from portal.rendering import is_htmx_request, redirect_to, render_page
 from portal.transactions import reads_only
@@ -100,6 +101,7 @@ def schedule_page(client: Client, contract_id: int | None) -> ResponseReturnValu
 
 
 @bp.get("/profile")
+@cacheable
 @reads_only
 @login_required
 def profile() -> ResponseReturnValue:
@@ -134,6 +136,7 @@ def _chosen(client: Client, contract_id: int | None) -> tuple[list[Contract], Co
 
 @bp.get("/contracts")
 @bp.get("/contracts/<int:contract_id>")
+@cacheable
 @reads_only
 @login_required
 @shows_contracts
@@ -166,6 +169,7 @@ def _payee() -> dict[str, str]:
 
 
 @bp.get("/contracts/<int:contract_id>/pay")
+@cacheable
 @reads_only
 @login_required
 @shows_contracts
@@ -211,6 +215,7 @@ def pay_qr(contract_id: int) -> ResponseReturnValue:
 
 @bp.get("/schedule")
 @bp.get("/schedule/<int:contract_id>")
+@cacheable
 @reads_only
 @login_required
 @shows_contracts
@@ -287,6 +292,7 @@ def query_date(raw: str | None) -> date | None:
 
 @bp.get("/history")
 @bp.get("/history/<int:contract_id>")
+@cacheable
 @reads_only
 @login_required
 @shows_contracts

@@ -14,6 +14,7 @@ from portal.faq import bp
 from portal.faq.search import Query
 from portal.i18n import current_language
 from portal.models import FaqEntry
+from portal.page_cache import cacheable
 from portal.paging import paginate, query_int
 from portal.rendering import render_page
 from portal.transactions import reads_only
@@ -30,6 +31,7 @@ class ShownEntry:
 
 
 @bp.get("/faq")
+@cacheable
 @reads_only
 def index() -> ResponseReturnValue:
     query = Query(request.args.get("q"))

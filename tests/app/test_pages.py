@@ -92,6 +92,7 @@ def test_an_unknown_language_falls_back_to_russian(client: FlaskClient) -> None:
     assert "lang=" not in response.headers.get("Set-Cookie", "")
 
 
+@pytest.mark.parametrize("app", [{"REDIS_URL": None}], indirect=True)
 def test_healthz_without_redis_configured(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -153,6 +153,7 @@ class DeadConnections:
             dbapi_connection.close()
 
 
+@pytest.mark.parametrize("app", [{"REDIS_URL": None}], indirect=True)  # read from the database, not the page cache
 def test_a_page_that_only_reads_is_read_again_on_a_new_connection(
     app: Flask, client: FlaskClient, contract_id: int, caplog: pytest.LogCaptureFixture
 ) -> None:

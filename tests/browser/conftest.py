@@ -7,6 +7,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,14 @@ class LiveServer:
 @pytest.fixture
 def live_server(migrated: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The app with the demo accounts, served by a real HTTP server in a thread."""
+    with serving(migrated, tmp_path) as server:
+        yield server
+
+
+@contextmanager
+def serving(migrated: str, tmp_path: Path, **settings: Any) -> Iterator[LiveServer]:
     outbox = tmp_path / "sms-outbox.jsonl"
-    app = make_app(migrated, PORTAL_SMS_OUTBOX=str(outbox))
+    app = make_app(migrated, PORTAL_SMS_OUTBOX=str(outbox), **settings)
     with app.app_context():
         load_demo(db.session, TODAY)
         db.session.remove()
