@@ -245,12 +245,7 @@ class PageCache:
         if kept is None:
             return None
         at = moment.timestamp()
-        if (
-            at - kept.stored_at > self.max_age
-            or kept.day != self._today(moment)
-            or kept.owner != owner
-            or at > owner.ends_at
-        ):
+        if at - kept.stored_at > self.max_age or kept.day != self._today(moment) or at > owner.ends_at:
             self._drop(key)
             return None
         self._pages.move_to_end(key)
