@@ -4,16 +4,17 @@
     python -m bench.run --quick         # 1,000 families, 2 s a measurement: the smoke test CI runs
 
 For each data set it fills a fresh PostgreSQL database (COPY, bench/generate.py), starts gunicorn exactly as
-production does (gunicorn.conf.py: its workers and worker class) with Redis for the limits, and signs in a pool
-of families. The app served is production's with two routes of the benchmark's own (bench/floor.py): the
-cabinet's request machinery answering 5 KB with no page, signed out and signed in. The bare app (bench/bare.py)
-runs under the same gunicorn settings, with the ceiling of a signed-in page beside its 5 KB and one-query endpoints: the
-signed cookie and one round trip to PostgreSQL or Redis that the session still stands, and nothing else. All of
-them are served at once,
-and wrk drives every page at several concurrencies on each data set in turn, back to back, so that the sizes are
-compared over the same minutes of the machine; the bare endpoints are measured at the start and at the end.
-Queries per request and response sizes are counted in process against the same database. The table is printed
-and written to bench/results/latest.md (or --out).
+production does (gunicorn.conf.py: its workers and worker class) with Redis (the limits, the caches and the page
+cache), and signs in a pool of families. The pool's pages, asked again and again, are the page cache's; the rows
+marked (rendered) ask with a query string never asked before, so the app renders each. The app served is
+production's with two routes of the benchmark's own (bench/floor.py): the cabinet's request machinery answering
+5 KB with no page, signed out and signed in. The bare app (bench/bare.py) runs under the same gunicorn settings,
+with the ceiling of a signed-in page through Flask beside its 5 KB and one-query endpoints: the signed cookie and
+one round trip to PostgreSQL or Redis that the session still stands, and nothing else. All of them are served at
+once, and wrk drives every page at several concurrencies on each data set in turn, back to back, so that the sizes
+are compared over the same minutes of the machine; the bare endpoints are measured at the start and at the end.
+Queries per request and response sizes are counted in process against the same database and Redis. The table is
+printed and written to bench/results/latest.md (or --out).
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ class Endpoint:
     bare: bool = False
     signed_in: bool = False  # a page of the cabinet, asked with a family's session
     floor: bool = False  # the cabinet's machinery with no page (bench/floor.py), not a page of the product
+    # Each request with a query string never asked before (wrk.lua adds `fresh=<n>`): the page cache cannot have
+    # it, so the app renders it, its contract views and kept HTML as warm as for a page seen again.
+    fresh: bool = False
 
 
 ENDPOINTS = [
@@ -80,8 +84,24 @@ ENDPOINTS = [
     Endpoint("/schedule/<id>?page=N", signed_in=True),
     Endpoint("/schedule/<id>?page=N (htmx table)", target="schedule-table", fragment=True, signed_in=True),
     Endpoint("FAQ search (htmx)", target="faq-results", fragment=True),
+    # The same pages, rendered by the app: what a page costs that the worker has not kept (portal/page_cache.py).
+    Endpoint("/profile (rendered)", signed_in=True, fresh=True),
+    Endpoint("/contracts/<id> (rendered)", signed_in=True, fresh=True),
+    Endpoint(
+        "/schedule/<id>?page=N (htmx table, rendered)",
+        target="schedule-table",
+        fragment=True,
+        signed_in=True,
+        fresh=True,
+    ),
     Endpoint("sign-in POST /login", method="POST"),
 ]
+RENDERED = " (rendered)"
+
+
+def page_of(endpoint: Endpoint) -> str:
+    """The page an endpoint asks: a rendered row asks its kept row's page."""
+    return endpoint.name.replace(", rendered)", ")").replace(RENDERED, "")
 
 
 @dataclass
@@ -325,8 +345,10 @@ def request_lines(endpoint: Endpoint, families: list[Family]) -> list[str]:
                     }
                 ),
             ),
-        }[endpoint.name]
-        lines.append("\t".join([endpoint.method, path, cookie, endpoint.target, body]))
+        }[page_of(endpoint)]
+        lines.append(
+            "\t".join([endpoint.method, path, cookie, endpoint.target, body, "fresh" if endpoint.fresh else ""])
+        )
     return lines
 
 
@@ -416,14 +438,17 @@ def worker_rss_mb(master: int) -> list[float]:
     return sizes
 
 
-def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dict[str, int]]:
-    """SQL statements and bytes of each endpoint for the heaviest family, in process against the same database."""
+def count_queries(url: str, redis_url: str, families: list[Family]) -> tuple[dict[str, int], dict[str, int]]:
+    """SQL statements and bytes of each endpoint for the heaviest family, in process against the same database and
+    Redis, as wrk met them: a page asked again (the page cache's, when it keeps it), a rendered row's page with a
+    query string never asked before."""
     from bench.floor import create_app
     from portal.extensions import db
 
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": redis_url,
             "SECRET_KEY": "bench",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
@@ -448,21 +473,25 @@ def count_queries(url: str, families: list[Family]) -> tuple[dict[str, int], dic
         statements += 1
 
     event.listen(engine, "before_cursor_execute", counted)
-    browser = app.test_client()
     try:
         for endpoint in ENDPOINTS:
             if endpoint.bare:
                 continue
             line = request_lines(endpoint, [family])[0].split("\t")
             headers = {"HX-Request": "true", "HX-Target": endpoint.target} if endpoint.target else {}
-            browser.post("/logout")
+            browser = app.test_client()  # a browser of its own, as each of wrk's requests is
             credentials = {"account": family.account, "iin": family.iin, "password": PASSWORD}
             if endpoint.signed_in:
                 browser.post("/login", data=credentials)
-            statements = 0
             if endpoint.method == "POST":
+                statements = 0
                 answer = browser.post("/login", data=credentials)
+            elif endpoint.fresh:
+                statements = 0
+                answer = browser.get(line[1] + ("&" if "?" in line[1] else "?") + "fresh=1", headers=headers)
             else:
+                browser.get(line[1], headers=headers)
+                statements = 0
                 answer = browser.get(line[1], headers=headers)
             queries[endpoint.name] = statements
             sizes[endpoint.name] = len(answer.get_data())
@@ -569,7 +598,7 @@ def run(
         for each in served:
             each.data.worker_rss_mb = worker_rss_mb(each.master)
     for each in served:
-        each.data.queries, each.data.sizes = count_queries(each.url, each.families)
+        each.data.queries, each.data.sizes = count_queries(each.url, redis_url, each.families)
     from bench.inprocess import PAGES, Pages  # it uses this module's data sets and pool
 
     for each in served:  # the heaviest family, whose password the pool already has
@@ -623,8 +652,8 @@ def in_process_table(data_sets: list[DataSet]) -> list[str]:
     lines = [
         "### In process: Python's cost a request (bench/inprocess.py, the fastest of 5 rounds)",
         "",
-        "With the contract views and kept HTML cached in the benchmark's Redis (the pool's pages, asked again and",
-        "again), and uncached: what a visit's first page costs.",
+        "The app's own path (no page cache in process): with the contract views and kept HTML cached in the",
+        "benchmark's Redis (the pool's pages, asked again and again), and uncached: what a visit's first page costs.",
         "",
         f"| page | {heads} |" + (" CPU large ÷ small | wall large ÷ small |" if len(data_sets) > 1 else ""),
         "|---|" + "---:|---:|---:|" * len(data_sets) + ("---:|---:|" if len(data_sets) > 1 else ""),
@@ -705,7 +734,9 @@ def main(argv: list[str] | None = None) -> None:
         f"({os.environ.get('PORTAL_WORKERS', 2 * (os.cpu_count() or 1) + 1)} sync workers), PostgreSQL, Redis, "
         f"PORTAL_ENV=production. The data sets are served at once and measured back to back, page by page; "
         f"the bare endpoints at the start and at the end, their mean the baseline. "
-        f"Bytes are the uncompressed body; queries are SQL statements per request.",
+        f"The pool's pages are asked again and again, so the page cache (portal/page_cache.py) serves them; a "
+        f"row marked (rendered) asks each time with a query string never asked before, so the app renders it. "
+        f"Bytes are the uncompressed body; queries are SQL statements per request, as wrk met them.",
         "",
     ]
     for data in data_sets:
