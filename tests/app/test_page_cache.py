@@ -336,13 +336,25 @@ def test_without_redis_every_page_is_rendered_and_logout_still_ends_the_session(
     assert hits == ["/profile"]
 
     redis.Redis.from_url(redis_url).shutdown(nosave=True)
-    time.sleep(0.2)  # Redis has closed the worker's connection
+    gone_by(redis_url)
 
     for _ in range(2):
         assert "Ахметов" in client.get("/profile").get_data(as_text=True)
     assert hits == ["/profile"]
     assert auth.logout().status_code == 303
     assert copied.get("/profile").status_code == 302
+
+
+def gone_by(redis_url: str, seconds: float = 5.0) -> None:
+    """Wait until Redis refuses connections: its process, and with it every connection it had, is gone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=0.2).ping()
+        except redis.ConnectionError:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"Redis at {redis_url} still answers {seconds} s after its shutdown")
 
 
 def test_the_session_says_whose_pages_it_may_be_shown() -> None:
