@@ -53,6 +53,7 @@ PASSWORD = "Bench#Family2026"  # the pool's password, set by the benchmark on it
 POOL = 40  # families signed in; requests go round them
 TODAY = date(2026, 11, 24)
 IDLE_WAIT = 5  # seconds for the workers to finish what is queued before their memory is read
+SIGN_IN_AGAIN_AFTER = 10 * 60  # seconds: the pool signs in again well before its sessions' 15 idle minutes
 
 
 @dataclass
@@ -512,9 +513,37 @@ class Served:
     families: list[Family]
     base: str
     master: int
+    signed_in_at: float = 0.0  # time.monotonic() of the pool's last sign-in
+
+    def sign_in(self) -> None:
+        for family in self.families:
+            sign_in(self.base, family)
+        self.signed_in_at = time.monotonic()
+
+    def signed_in(self) -> list[Family]:
+        """The pool, signed in again when its sessions near the 15-minute idle timeout: wrk sends the cookie of
+        sign-in whatever the app answers, and a whole run is longer than 15 minutes."""
+        if time.monotonic() - self.signed_in_at > SIGN_IN_AGAIN_AFTER:
+            self.sign_in()
+        return self.families
+
+
+def answers_as_it_should(base: str, endpoint: Endpoint, family: Family) -> None:
+    """A measurement of a page must measure the page: one request first, as wrk will send it, must be answered
+    200 (not a redirect to the login page of a session that ended)."""
+    if endpoint.method != "GET":
+        return
+    _method, path, cookie, target, _body, _fresh = request_lines(endpoint, [family])[0].split("\t")
+    headers = {"Cookie": cookie} if cookie else {}
+    if target:
+        headers.update({"HX-Request": "true", "HX-Target": target})
+    answer = requests.get(base + path, headers=headers, allow_redirects=False, timeout=30)
+    if answer.status_code != 200:
+        raise SystemExit(f"{endpoint.name}: {answer.status_code} instead of 200 before its measurement")
 
 
 def measure(base: str, endpoint: Endpoint, families: list[Family], concurrency: int, seconds: float) -> Measurement:
+    answers_as_it_should(base, endpoint, families[0])
     wrk(base, endpoint, families, 1, 1)  # warm the workers' caches and pools
     result = wrk(base, endpoint, families, concurrency, seconds)
     print(
@@ -552,7 +581,7 @@ def measure_side_by_side(
         for concurrency in concurrencies:
             for each in served:
                 print(f"  [{each.data.clients:,} families]", end="")
-                each.data.measurements.append(measure(each.base, endpoint, each.families, concurrency, seconds))
+                each.data.measurements.append(measure(each.base, endpoint, each.signed_in(), concurrency, seconds))
     print("bare endpoints, after")
     after = [measure(bare_base, e, families, c, seconds) for e in bare_endpoints for c in concurrencies]
     return [mean(first, second) for first, second in zip(before, after, strict=True)]
@@ -563,11 +592,13 @@ def run(
 ) -> tuple[list[DataSet], list[Measurement]]:
     """Fill (or reuse) each data set's database, serve each with its own gunicorn and the bare app with one
     more, all at once, and measure them side by side."""
+    prepared = []
+    for clients in sizes:  # every data set first: making one takes longer than a session lives
+        print(f"data set: {clients:,} families")
+        prepared.append((clients, *prepare(server, clients)))
     with ExitStack() as stack:
         served = []
-        for clients in sizes:
-            print(f"data set: {clients:,} families")
-            url, rows = prepare(server, clients)
+        for clients, url, rows in prepared:
             families = pool_of_families(url)
             port = free_port()
             master = stack.enter_context(
@@ -575,10 +606,8 @@ def run(
                     gunicorn("bench.floor:create_app()", port), port, "gunicorn (cabinet)", server_env(url, redis_url)
                 )
             )
-            base = f"http://127.0.0.1:{port}"
-            for family in families:
-                sign_in(base, family)
-            served.append(Served(DataSet(clients, rows), url, families, base, master))
+            served.append(Served(DataSet(clients, rows), url, families, f"http://127.0.0.1:{port}", master))
+            served[-1].sign_in()
         bare_port = free_port()
         stack.enter_context(
             started(
