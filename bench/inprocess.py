@@ -8,6 +8,8 @@ No server and no load tool: Flask's test client asks for each page of the heavie
 data set (bench/run.py makes it, or reuses it) with the production configuration, and `time.process_time`
 counts the CPU this process spent. The figures leave out the database's own work and the HTTP server; they are
 the measure to profile with and to compare two versions of the code by, on the same machine (docs/performance.md).
+REDIS_URL is left out (the limits in memory, no page cache): every request is the app's own work, as for a page
+the page cache does not have.
 """
 
 from __future__ import annotations
@@ -94,30 +96,30 @@ class Pages:
         browser = self.app.test_client() if page in SIGNED_OUT else self.client
         return browser, path.format(contract=self.family.contract), headers
 
-    def costs(self, pages: list[str], requests: int) -> dict[str, Cost]:
-        """Each page's cost a request, over `requests` requests of each."""
+    def warm(self, pages: list[str]) -> None:
         for page in pages:
             browser, path, headers = self.ask(page)
             for _ in range(30):  # warm the caches, the pool and the templates
                 answer = browser.get(path, headers=headers)
                 if answer.status_code != 200:
                     raise SystemExit(f"{page}: {answer.status_code}")
-        # Rounds over every page in turn, and the fastest round of each: on a shared machine the speed drifts by
-        # the minute, and what a neighbour takes only ever adds time (timeit's reasoning).
-        per_round = max(requests // ROUNDS, 1)
-        best: dict[str, Cost] = {}
-        for _ in range(ROUNDS):
-            for page in pages:
-                browser, path, headers = self.ask(page)
-                started_cpu, started = time.process_time(), time.perf_counter()
-                for _ in range(per_round):
-                    answer = browser.get(path, headers=headers)
-                cpu = (time.process_time() - started_cpu) * 1000 / per_round
-                wall = (time.perf_counter() - started) * 1000 / per_round
-                if page in best:
-                    cpu, wall = min(cpu, best[page].cpu_ms), min(wall, best[page].wall_ms)
-                best[page] = Cost(cpu, wall, len(answer.get_data()))
-        return best
+
+    def one_round(self, pages: list[str], requests: int) -> dict[str, Cost]:
+        """Each page asked `requests` times in turn: its cost a request in this round."""
+        found = {}
+        for page in pages:
+            browser, path, headers = self.ask(page)
+            started_cpu, started = time.process_time(), time.perf_counter()
+            for _ in range(requests):
+                answer = browser.get(path, headers=headers)
+            cpu = (time.process_time() - started_cpu) * 1000 / requests
+            wall = (time.perf_counter() - started) * 1000 / requests
+            found[page] = Cost(cpu, wall, len(answer.get_data()))
+        return found
+
+    def costs(self, pages: list[str], requests: int) -> dict[str, Cost]:
+        """Each page's cost a request, over `requests` requests of each."""
+        return costs_side_by_side([self], pages, requests)[0]
 
     def profile(self, page: str, requests: int) -> pstats.Stats:
         """The page asked `requests` times under cProfile."""
@@ -128,6 +130,26 @@ class Pages:
             browser.get(path, headers=headers)
         profiler.disable()
         return pstats.Stats(profiler)
+
+
+def costs_side_by_side(sets: list[Pages], pages: list[str], requests: int) -> list[dict[str, Cost]]:
+    """Each page's cost a request for each of `sets` (the data sets), over `requests` requests of each: rounds over
+    every page of every set in turn, and the fastest round of each. On a shared machine the speed drifts by the
+    minute, and what a neighbour takes only ever adds time (timeit's reasoning); taking the sets' rounds in turn
+    lets every set see the same minutes, so that they can be compared with each other."""
+    for each in sets:
+        each.warm(pages)
+    per_round = max(requests // ROUNDS, 1)
+    best: list[dict[str, Cost]] = [{} for _ in sets]
+    for _ in range(ROUNDS):
+        for each, fastest in zip(sets, best, strict=True):
+            for page, cost in each.one_round(pages, per_round).items():
+                if page in fastest:
+                    cost = Cost(
+                        min(cost.cpu_ms, fastest[page].cpu_ms), min(cost.wall_ms, fastest[page].wall_ms), cost.size
+                    )
+                fastest[page] = cost
+    return best
 
 
 def main(argv: list[str] | None = None) -> None:

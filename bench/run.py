@@ -53,7 +53,6 @@ PASSWORD = "Bench#Family2026"  # the pool's password, set by the benchmark on it
 POOL = 40  # families signed in; requests go round them
 TODAY = date(2026, 11, 24)
 IDLE_WAIT = 5  # seconds for the workers to finish what is queued before their memory is read
-SIGN_IN_AGAIN_AFTER = 10 * 60  # seconds: the pool signs in again well before its sessions' 15 idle minutes
 
 
 @dataclass
@@ -513,38 +512,38 @@ class Served:
     families: list[Family]
     base: str
     master: int
-    signed_in_at: float = 0.0  # time.monotonic() of the pool's last sign-in
 
     def sign_in(self) -> None:
         for family in self.families:
             sign_in(self.base, family)
-        self.signed_in_at = time.monotonic()
 
-    def signed_in(self) -> list[Family]:
-        """The pool, signed in again when its sessions near the 15-minute idle timeout: wrk sends the cookie of
-        sign-in whatever the app answers, and a whole run is longer than 15 minutes."""
-        if time.monotonic() - self.signed_in_at > SIGN_IN_AGAIN_AFTER:
-            self.sign_in()
+    def ready_for(self, endpoint: Endpoint) -> list[Family]:
+        """The pool, ready for a measurement that must measure the page: one request first must be answered 200,
+        not a redirect to the login page. wrk sends the cookie of sign-in whatever the app answers, and a whole
+        run is longer than a session's 15 idle minutes: the pages the page cache serves keep the pool's sessions
+        active, but a pool that asked none for 15 minutes signs in again."""
+        if endpoint.method != "GET" or answer_to(self.base, endpoint, self.families[0]) == 200:
+            return self.families
+        self.sign_in()
+        status = answer_to(self.base, endpoint, self.families[0])
+        if status != 200:
+            raise SystemExit(f"{endpoint.name}: {status} instead of 200 before its measurement")
         return self.families
 
 
-def answers_as_it_should(base: str, endpoint: Endpoint, family: Family) -> None:
-    """A measurement of a page must measure the page: one request first, as wrk will send it, must be answered
-    200 (not a redirect to the login page of a session that ended)."""
-    if endpoint.method != "GET":
-        return
+def answer_to(base: str, endpoint: Endpoint, family: Family) -> int:
+    """The status of one request of the endpoint, as wrk will send it."""
     _method, path, cookie, target, _body, _fresh = request_lines(endpoint, [family])[0].split("\t")
     headers = {"Cookie": cookie} if cookie else {}
     if target:
         headers.update({"HX-Request": "true", "HX-Target": target})
-    answer = requests.get(base + path, headers=headers, allow_redirects=False, timeout=30)
-    if answer.status_code != 200:
-        raise SystemExit(f"{endpoint.name}: {answer.status_code} instead of 200 before its measurement")
+    return requests.get(base + path, headers=headers, allow_redirects=False, timeout=30).status_code
 
 
 def measure(base: str, endpoint: Endpoint, families: list[Family], concurrency: int, seconds: float) -> Measurement:
-    answers_as_it_should(base, endpoint, families[0])
-    wrk(base, endpoint, families, 1, 1)  # warm the workers' caches and pools
+    # Warm every worker's caches and pools: at c=8 a second is thousands of requests, so each worker has seen
+    # each family's page (at c=1, a few hundred did not reach them all).
+    wrk(base, endpoint, families, min(concurrency, 8), 1)
     result = wrk(base, endpoint, families, concurrency, seconds)
     print(
         f"  {endpoint.name:<36} c={concurrency:<3} {result.rps:8.0f} req/s  p99 {result.p99:7.1f} ms"
@@ -581,7 +580,9 @@ def measure_side_by_side(
         for concurrency in concurrencies:
             for each in served:
                 print(f"  [{each.data.clients:,} families]", end="")
-                each.data.measurements.append(measure(each.base, endpoint, each.signed_in(), concurrency, seconds))
+                each.data.measurements.append(
+                    measure(each.base, endpoint, each.ready_for(endpoint), concurrency, seconds)
+                )
     print("bare endpoints, after")
     after = [measure(bare_base, e, families, c, seconds) for e in bare_endpoints for c in concurrencies]
     return [mean(first, second) for first, second in zip(before, after, strict=True)]
@@ -628,11 +629,13 @@ def run(
             each.data.worker_rss_mb = worker_rss_mb(each.master)
     for each in served:
         each.data.queries, each.data.sizes = count_queries(each.url, redis_url, each.families)
-    from bench.inprocess import PAGES, Pages  # it uses this module's data sets and pool
+    from bench.inprocess import PAGES, Pages, costs_side_by_side  # it uses this module's data sets and pool
 
-    for each in served:  # the heaviest family, whose password the pool already has
-        each.data.costs = Pages(each.url, each.families[0], redis_url).costs(list(PAGES), in_process_requests)
-        each.data.cold_costs = Pages(each.url, each.families[0], "none").costs(list(PAGES), in_process_requests)
+    # The heaviest family of each set, whose password the pool already has; the sets' rounds in turn.
+    for cache, field_name in ((redis_url, "costs"), ("none", "cold_costs")):
+        sets = [Pages(each.url, each.families[0], cache) for each in served]
+        for each, costs in zip(served, costs_side_by_side(sets, list(PAGES), in_process_requests), strict=True):
+            setattr(each.data, field_name, costs)
     return [each.data for each in served], bare
 
 
