@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
                 for concurrency in args.concurrency:
                     for side in ("A", "B") if turn % 2 == 0 else ("B", "A"):
                         base, pool = sides[side]
-                        wrk(base, endpoint, pool, 1, 1)  # warm the workers' caches and pools
+                        wrk(base, endpoint, pool, min(concurrency, 8), 1)  # warm every worker (bench.run.measure)
                         result = wrk(base, endpoint, pool, concurrency, args.seconds)
                         found.setdefault((endpoint.name, concurrency, side), []).append(result)
                         print(f"  {side} {endpoint.name:<36} c={concurrency:<3} {result.rps:7.0f} req/s", flush=True)

@@ -85,7 +85,6 @@ EVERY_PAGE_TABLES = frozenset({"contracts", "schedule_entries", "deposits", "faq
 NOT_SHOWN = {"shown_on_pages": False}
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|TRUNCATE|MERGE)\b", re.IGNORECASE)
 _FORGET = "page_cache.forget"  # db.session.info: what to publish when the transaction commits
-_FLASK_SESSION_COOKIE_PARAMS = ("path", "domain", "secure", "httponly", "samesite")
 
 Variant = tuple[str, ...]
 
