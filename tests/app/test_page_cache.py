@@ -27,7 +27,7 @@ from portal.models import Client, Contract
 from portal.page_cache import VISITOR, PageCache, cacheable
 from tests.app.test_cabinet import load_crafted, sign_in_crafted, statuses_on_page
 from tests.app.test_view_cache import BEFORE, september_paid
-from tests.conftest import AuthActions, FakeClock, QueryCounter, csrf_token, make_app
+from tests.conftest import AuthActions, FakeClock, QueryCounter, csrf_token, make_app, running
 
 OCTOBER = date(2022, 10, 15)
 
@@ -41,10 +41,13 @@ def app_settings(redis_url: str) -> dict[str, object]:
 @pytest.fixture
 def second_worker(
     migrated: str, app_settings: dict[str, object], clock: FakeClock, outbox: Path, request: pytest.FixtureRequest
-) -> Flask:
+) -> Iterator[Flask]:
     """Another worker: an app of its own (its own page cache) on the same database, Redis and clock."""
     settings = {**app_settings, "PORTAL_CLOCK": clock, "PORTAL_SMS_OUTBOX": str(outbox)}
-    return make_app(migrated, **settings, **getattr(request, "param", {}))
+    worker = make_app(migrated, **settings, **getattr(request, "param", {}))
+    yield worker
+    with running(worker):  # its pool's connections closed
+        pass
 
 
 @pytest.fixture
