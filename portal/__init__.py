@@ -33,18 +33,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         logs,
         metrics,
         models,  # noqa: F401  (its tables)
-        page_cache,
         rendering,
         security,
-        transactions,
     )
-    from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    transactions.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     limiter.init_app(app)
-    cache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
@@ -71,7 +67,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(metrics.bp)
 
     app.cli.add_command(cli.portal)
-    page_cache.init_app(app, auth_session.page_owner)
     if app.config["PORTAL_PROXIES"]:
         # Behind nginx: the client's own address (limits, audit) and scheme come from the trusted proxy.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -22,9 +22,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_ENV": "development",
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}",
-        # The pool pings a connection before handing it out, except to a page that only reads, which is run again
-        # on a new connection if its own is gone (portal/transactions.py): one round trip fewer a page.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+        # A connection that died in the pool (PostgreSQL restarted, a failover) is replaced before a request uses it.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": None,
         "PORTAL_TODAY": None,
         "PORTAL_CLOCK": system_clock,
@@ -55,6 +54,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        # The cookie is sent again only when the session changes (portal/auth/session.py: SEEN_AT_STEP).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -64,15 +65,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_KEY_PREFIX": "portal",
-        # Flask-Caching, for the contracts' derived views: Redis when REDIS_URL is set (see finalise), else the
-        # process's own memory. A view is kept for one visit at most: an idle session ends after 15 minutes.
-        "CACHE_TYPE": None,
-        "CACHE_DEFAULT_TIMEOUT": 15 * 60,
-        "CACHE_KEY_PREFIX": "portal:",
-        "CACHE_THRESHOLD": 2000,
-        # The page cache (portal/page_cache.py), with Redis only: how long a worker may show a page again without
-        # the app; also how long a change made outside the app (an operator's SQL) may take to show. 0 turns it off.
-        "PORTAL_PAGE_CACHE_SECONDS": 60,
     }
 
 
@@ -98,7 +90,6 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
         "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",
         "PORTAL_TOTP_ISSUER": "PORTAL_TOTP_ISSUER",
-        "PORTAL_PAGE_CACHE_SECONDS": "PORTAL_PAGE_CACHE_SECONDS",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
@@ -151,8 +142,6 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError(f"PORTAL_PROXIES must be a whole number, not {config['PORTAL_PROXIES']!r}") from error
 
     _whole_number(config, "PORTAL_REMIND_DAYS", 0, 31)
-    # Below the 15-minute idle timeout: a kept page's session was active when it was rendered (page_cache).
-    _whole_number(config, "PORTAL_PAGE_CACHE_SECONDS", 0, 600)
 
     gateway = config["PORTAL_SMS_GATEWAY"]
     if gateway not in ("outbox", "http"):
@@ -179,11 +168,6 @@ def finalise(config: dict[str, Any]) -> None:
     if config.get("REDIS_URL"):
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
         config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
-    if not config.get("CACHE_TYPE"):
-        config["CACHE_TYPE"] = "RedisCache" if config.get("REDIS_URL") else "SimpleCache"
-    if config["CACHE_TYPE"] == "RedisCache":
-        config.setdefault("CACHE_REDIS_URL", config.get("REDIS_URL"))
-        config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
 
     if production:
         config["SESSION_COOKIE_SECURE"] = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.auth.forms import FactsForm, IdentifyForm, RegisterForm
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.rendering import is_htmx_request
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,9 @@ def init_app(app: Flask) -> None:
         """The database went away: nothing was committed; the client may try again in a moment."""
         log.exception("database unavailable")
         db.session.rollback()
+        # The page is shown as to a visitor: who is signed in cannot be read now (Flask-Login keeps the request's
+        # user in g; an anonymous one there means the page asks the database nothing).
+        g._login_user = login_manager.anonymous_user()
         return error_page("errors/error.html", ServiceUnavailable.code)
 
     @app.errorhandler(DBAPIError)

@@ -3,7 +3,6 @@
 from flask import request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
-from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -51,9 +50,6 @@ def _no_limit_for_this_method() -> bool:
 
 
 babel = Babel()
-# What is dear to work out and the same for many requests (a contract's derived view): in Redis when REDIS_URL
-# is set, so that every worker shares it; else in the process's memory (config.finalise).
-cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -26,14 +26,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        # The request's id: given with the record by what answers outside a Flask request (the page cache).
-        given = getattr(record, "request_id", None)
-        if given is not None:
-            entry["request_id"] = given
-        elif has_request_context():
+        if has_request_context():
             entry["request_id"] = request_id()
-        if getattr(record, "page_cache", None) is not None:
-            entry["page_cache"] = record.page_cache
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

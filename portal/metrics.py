@@ -32,17 +32,11 @@ LATENCY = Histogram(
 SIGN_INS = Counter("portal_sign_ins_total", "Password sign-in attempts by outcome", ["outcome"])
 CODES = Counter("portal_codes_total", "SMS codes by outcome", ["outcome"])
 LOCKS = Counter("portal_locks_total", "Accounts locked after too many wrong passwords")
-PAGE_CACHE = Counter(
-    "portal_page_cache_total", "Pages served from the page cache (hit) and kept in it (kept)", ["outcome"]
-)
 LOOPBACK = {"127.0.0.1", "::1"}
 
 
 def observe(method: str, status: int, seconds: float) -> None:
-    observe_route(request.url_rule.rule if request.url_rule is not None else "unmatched", method, status, seconds)
-
-
-def observe_route(route: str, method: str, status: int, seconds: float) -> None:
+    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
     REQUESTS.labels(route, method, str(status)).inc()
     LATENCY.labels(route).observe(seconds)
 

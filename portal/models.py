@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -130,9 +129,6 @@ class Contract(db.Model):  # type: ignore[name-defined,misc]
     penalty: Mapped[Decimal] = mapped_column(Money)
     fine: Mapped[Decimal] = mapped_column(Money)
     state_duty: Mapped[Decimal] = mapped_column(Money)
-    # A new random number whenever the contract's schedule entries or deposits change: database triggers keep
-    # it (migration b7e4c1d9a2f3), whoever writes. The cache of the derived view is keyed by it.
-    revision: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     client: Mapped[Client] = relationship(back_populates="contracts", lazy="raise")
     schedule: Mapped[list[ScheduleEntry]] = relationship(

@@ -24,7 +24,6 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.metrics import CODES
 from portal.models import Client, OneTimeCode
-from portal.page_cache import NOT_SHOWN
 from portal.sms import SmsError, gateway_for
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -85,7 +84,7 @@ def _claim_sending(client: Client, moment: datetime) -> bool:
             or_(Client.code_sent_at.is_(None), Client.code_sent_at <= moment - RESEND_AFTER),
         )
         .values(code_sent_at=moment)
-        .execution_options(synchronize_session=False, **NOT_SHOWN)
+        .execution_options(synchronize_session=False)
     )
     return claimed.rowcount == 1  # type: ignore[attr-defined]
 

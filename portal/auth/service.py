@@ -18,7 +18,6 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.metrics import LOCKS, SIGN_INS
 from portal.models import Client, Contract
-from portal.page_cache import NOT_SHOWN
 
 MAX_FAILED_LOGINS = 10
 LOCK_DURATION = timedelta(minutes=15)
@@ -71,17 +70,11 @@ def authenticate(account: str, iin: str, password: str) -> LoginResult:
         .where(Client.id == client.id)
         .values(failed_logins=Client.failed_logins + 1)
         .returning(Client.failed_logins)
-        .execution_options(**NOT_SHOWN)
     )
     record(Event.LOGIN_FAILED, client.id, "wrong password")
     if failures is not None and failures >= MAX_FAILED_LOGINS:
         until = moment + LOCK_DURATION
-        db.session.execute(
-            update(Client)
-            .where(Client.id == client.id)
-            .values(locked_until=until, failed_logins=0)
-            .execution_options(**NOT_SHOWN)
-        )
+        db.session.execute(update(Client).where(Client.id == client.id).values(locked_until=until, failed_logins=0))
         record(Event.ACCOUNT_LOCKED, client.id, f"until {until:%Y-%m-%d %H:%M} UTC")
         db.session.commit()
         SIGN_INS.labels("locked").inc()

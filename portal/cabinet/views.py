@@ -24,13 +24,12 @@ from portal.audit import Event, record
 from portal.cabinet import bp
 from portal.cabinet.forms import RemindersForm
 from portal.cabinet.service import (
-    DeferredView,
+    ContractView,
     Row,
     chosen_contract,
     contract_history,
-    contracts_version,
+    contract_view,
     current_index,
-    shows_contracts,
     staff_views,
 )
 from portal.clock import today
@@ -40,14 +39,10 @@ from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
 from portal.extensions import db
 from portal.models import Client, Contract
-from portal.page_cache import cacheable
 from portal.paging import Paging, paginate, query_int
 from portal.rendering import is_htmx_request, redirect_to, render_page
-from portal.transactions import reads_only
 
 SCHEDULE_PAGE_SIZES = (12, 24, 60)
-# 300 monthly entries at 12 a page; a page number past a schedule's end shows its last page.
-MAX_KEPT_PAGE = 30
 HISTORY_PAGE_SIZES = (12, 24, 60)
 STATUS_LABELS = {
     Status.PAID: _l("Погашено"),
@@ -66,9 +61,6 @@ def cabinet_url(page: str, /, **values: Any) -> str:
     return url_for(f"cabinet.{page}", **values)
 
 
-bp.add_app_template_global(contracts_version)
-
-
 @bp.app_template_global()
 def is_cabinet_page(page: str) -> bool:
     return request.endpoint in (f"cabinet.{page}", f"staff.client_{page}")
@@ -81,15 +73,14 @@ def profile_page(client: Client) -> ResponseReturnValue:
 
 def contracts_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
     owned, contract = _chosen(client, contract_id)
-    # Deferred: the panel's HTML is kept (the template's kept block), and a kept panel needs no figures.
-    view = DeferredView(contract, today()) if contract is not None else None
+    view = contract_view(contract, today()) if contract is not None else None
     period = statement_period(None, None, today())  # the statement form's default: the last twelve months
     return render_page("cabinet/contracts.html", "contract_panel", contracts=owned, view=view, period=period)
 
 
 def schedule_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
     owned, contract = _chosen(client, contract_id)
-    schedule = SchedulePage(DeferredView(contract, today()), request.args) if contract is not None else None
+    schedule = SchedulePage(contract_view(contract, today()), request.args) if contract is not None else None
     return render_page(
         "cabinet/schedule.html",
         {"schedule-panel": "schedule_panel", "schedule-table": "schedule_table"},
@@ -101,8 +92,6 @@ def schedule_page(client: Client, contract_id: int | None) -> ResponseReturnValu
 
 
 @bp.get("/profile")
-@cacheable
-@reads_only
 @login_required
 def profile() -> ResponseReturnValue:
     return profile_page(current_user)
@@ -136,10 +125,7 @@ def _chosen(client: Client, contract_id: int | None) -> tuple[list[Contract], Co
 
 @bp.get("/contracts")
 @bp.get("/contracts/<int:contract_id>")
-@cacheable
-@reads_only
 @login_required
-@shows_contracts
 def contracts(contract_id: int | None = None) -> ResponseReturnValue:
     return contracts_page(current_user, contract_id)
 
@@ -169,10 +155,7 @@ def _payee() -> dict[str, str]:
 
 
 @bp.get("/contracts/<int:contract_id>/pay")
-@cacheable
-@reads_only
 @login_required
-@shows_contracts
 def pay(contract_id: int) -> ResponseReturnValue:
     owned, contract = _own_contract(contract_id)
     purpose = _(
@@ -200,9 +183,7 @@ def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
 
 
 @bp.get("/contracts/<int:contract_id>/pay.svg")
-@reads_only
 @login_required
-@shows_contracts
 def pay_qr(contract_id: int) -> ResponseReturnValue:
     _owned, contract = _own_contract(contract_id)
     buffer = io.BytesIO()
@@ -215,40 +196,21 @@ def pay_qr(contract_id: int) -> ResponseReturnValue:
 
 @bp.get("/schedule")
 @bp.get("/schedule/<int:contract_id>")
-@cacheable
-@reads_only
 @login_required
-@shows_contracts
 def schedule(contract_id: int | None = None) -> ResponseReturnValue:
     return schedule_page(current_user, contract_id)
 
 
 class SchedulePage:
-    """The rows of the chosen year and page, with no page asked for the page holding today's entry; worked out
-    only when the page's HTML is not kept (the template's kept blocks, keyed by `asked`)."""
+    """The rows of the chosen year and page; with no page asked for, the page holding today's entry."""
 
     sizes = SCHEDULE_PAGE_SIZES
 
-    def __init__(self, view: DeferredView, args: Mapping[str, str]) -> None:
+    def __init__(self, view: ContractView, args: Mapping[str, str]) -> None:
         self.view = view
         self._year = query_int(args.get("year"))
         self._page = query_int(args.get("page"))
         self._per_page = query_int(args.get("per_page"))
-
-    @cached_property
-    def asked(self) -> tuple[int | None, int | None, int | None] | None:
-        """What was asked (year, page, page size) as the kept HTML's key, when each is a value a page could
-        have: a link of ours, or one a client typed within reason. Anything else is rendered and not kept, so
-        that made-up query strings cannot fill the cache."""
-        contract = self.view.contract
-        year, page, per_page = self._year, self._page, self._per_page
-        if year is not None and not contract.signed_on.year <= year <= contract.ends_on.year + 1:
-            return None
-        if page is not None and not 1 <= page <= MAX_KEPT_PAGE:
-            return None
-        if per_page is not None and per_page not in SCHEDULE_PAGE_SIZES:
-            return None
-        return year, page, per_page
 
     @cached_property
     def year(self) -> int | None:
@@ -292,10 +254,7 @@ def query_date(raw: str | None) -> date | None:
 
 @bp.get("/history")
 @bp.get("/history/<int:contract_id>")
-@cacheable
-@reads_only
 @login_required
-@shows_contracts
 def history(contract_id: int | None = None) -> ResponseReturnValue:
     owned, contract = _chosen(current_user, contract_id)
     context: dict[str, Any] = {"contracts": owned, "contract": contract, "kinds": Kind}

@@ -14,10 +14,8 @@ from portal.faq import bp
 from portal.faq.search import Query
 from portal.i18n import current_language
 from portal.models import FaqEntry
-from portal.page_cache import cacheable
 from portal.paging import paginate, query_int
 from portal.rendering import render_page
-from portal.transactions import reads_only
 
 PAGE_SIZES = (10, 25, 50)
 
@@ -31,8 +29,6 @@ class ShownEntry:
 
 
 @bp.get("/faq")
-@cacheable
-@reads_only
 def index() -> ResponseReturnValue:
     query = Query(request.args.get("q"))
     language = current_language()

@@ -12,14 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.main import bp
-from portal.page_cache import cacheable
 from portal.rendering import render_page
 
 log = logging.getLogger(__name__)
 
 
 @bp.get("/")
-@cacheable
 def index() -> ResponseReturnValue:
     return render_page("main/index.html")
 

@@ -14,12 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
+from sqlalchemy import select
 
 from portal.demo import load_demo
 from portal.extensions import db
+from portal.models import Client
+from portal.staff.service import add_staff
 from tests.conftest import SEITKALI_FACTS, TODAY, free_port, make_app, running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,6 +166,83 @@ def test_wrong_codes_spread_over_both_instances_void_the_code_at_five(instances:
     assert "Осталось попыток: 1." in answers[3]
     assert "5 неверных попыток" in answers[4]
     assert "5 неверных попыток" in sixth.text
+
+
+def test_profile_lists_a_support_visit_made_a_moment_before(instances: tuple[str, str, Path], migrated: str) -> None:
+    """Nothing keeps a page: the client's next look at Профиль shows the visit support made a moment before."""
+    first, second, _ = instances
+    with running(make_app(migrated)):
+        secret = add_staff("aigul", "Нурпеисова Айгуль", "Support#Desk2026")[1]
+        db.session.commit()
+        client_id = db.session.scalars(select(Client.id).where(Client.iin == "880515301238")).one()
+    browser = requests.Session()
+    assert login(browser, first, "Demo2026!").status_code == 303
+    before = browser.get(f"{first}/profile", timeout=30).text
+    assert "Ваш кабинет просматривал сотрудник поддержки" not in before
+
+    staff = requests.Session()
+    staff_page = staff.get(f"{second}/staff/login", timeout=30).text
+    staff_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', staff_page)
+    assert staff_token
+    signed_in = staff.post(
+        f"{second}/staff/login",
+        data={
+            "csrf_token": staff_token.group(1),
+            "login": "aigul",
+            "password": "Support#Desk2026",
+            "code": pyotp.TOTP(secret).now(),
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert signed_in.status_code == 303
+    assert staff.get(f"{second}/staff/clients/{client_id}/profile", timeout=30).status_code == 200
+
+    for base in (first, second, first, second):  # every worker of both instances, as a reload lands
+        assert (
+            "Ваш кабинет просматривал сотрудник поддержки Нурпеисова Айгуль"
+            in browser.get(f"{base}/profile", timeout=30).text
+        )
+
+
+def test_two_tabs_opened_at_sign_in_then_sign_out_signs_out(instances: tuple[str, str, Path]) -> None:
+    first, second, _ = instances
+    browser = requests.Session()
+    assert login(browser, first, "Demo2026!").status_code == 303
+    tabs = [browser.get(f"{base}/profile", timeout=30).text for base in (first, second)]
+    tokens = [re.search(r'"X-CSRFToken": "([^"]+)"', tab) for tab in tabs]
+    assert all(tokens)
+
+    signed_out = browser.post(
+        f"{first}/logout",
+        data={"csrf_token": tokens[0].group(1)},
+        allow_redirects=False,
+        timeout=30,  # type: ignore[union-attr]
+    )
+    assert signed_out.status_code == 303
+    for base in (first, second):
+        assert browser.get(f"{base}/profile", allow_redirects=False, timeout=30).status_code == 302
+
+
+def test_a_copied_cookie_is_refused_right_after_logout_on_every_worker(instances: tuple[str, str, Path]) -> None:
+    first, second, _ = instances
+    browser = requests.Session()
+    assert login(browser, first, "Demo2026!").status_code == 303
+    thief = requests.Session()
+    thief.cookies.set("session", browser.cookies.get("session"))
+    for base in (first, second, first, second):  # the copy works, and has been seen by the workers
+        assert thief.get(f"{base}/profile", allow_redirects=False, timeout=30).status_code == 200
+
+    assert (
+        browser.post(
+            f"{second}/logout", data={"csrf_token": token(browser, second)}, allow_redirects=False, timeout=30
+        ).status_code
+        == 303
+    )
+    answers = [
+        thief.get(f"{base}/profile", allow_redirects=False, timeout=30).status_code for base in (first, second) * 4
+    ]
+    assert answers == [302] * 8
 
 
 NGINX_SITE = """
