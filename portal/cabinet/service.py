@@ -5,7 +5,7 @@ entries and deposits)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit import Event
 from portal.clock import now
 from portal.domain.clock import kazakhstan_now
+from portal.domain.due import AmountDue, amount_due
 from portal.domain.history import Operation, account_history
 from portal.domain.schedule import ContractFigures, Entry, Status, contract_figures, statuses
 from portal.domain.schedule import Deposit as DepositFact
@@ -45,14 +46,20 @@ class ContractView:
     contract: Contract
     rows: list[Row]
     figures: ContractFigures
+    due: AmountDue
     # The facts the rows and figures came from, for a statement over any period.
-    facts: list[Entry] = field(default_factory=list)
-    deposit_facts: list[DepositFact] = field(default_factory=list)
+    facts: list[Entry]
+    deposit_facts: list[DepositFact]
+
+    @property
+    def charges(self) -> Decimal:
+        """Пеня, штраф and государственная пошлина, as the company charged them."""
+        c = self.contract
+        return c.penalty + c.fine + c.state_duty
 
     @property
     def debt_total(self) -> Decimal:
-        c = self.contract
-        return self.figures.overdue_debt + c.penalty + c.fine + c.state_duty
+        return self.figures.overdue_debt + self.charges
 
     @property
     def overdue_rows(self) -> list[Row]:
@@ -77,15 +84,18 @@ def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contr
     return next((contract for contract in contracts if contract.id == contract_id), None)
 
 
-def contract_facts(contract_id: int) -> tuple[list[Entry], list[DepositFact]]:
-    """The contract's schedule (by due date) and deposits (by date and their order that day), in one query.
+Facts = tuple[list[Entry], list[DepositFact]]
 
-    The entries and the deposits come back together (a UNION ALL, each row marked with its kind), read as
-    plain rows into the domain's facts: the pages need the values, not ORM objects. Building ~300 entities,
-    and a second round trip to the database, were most of a page's cost (docs/performance.md)."""
+
+def contracts_facts(contract_ids: list[int]) -> dict[int, Facts]:
+    """Each contract's schedule (by due date) and deposits (by date and their order that day), in one query.
+
+    The entries and the deposits come back together (a UNION ALL, each row marked with its kind), read as plain
+    rows into the domain's facts: the pages need the values, not ORM objects."""
     e, d = ScheduleEntry, Deposit
     nothing = null()
     entries = select(
+        e.contract_id,
         literal_column("0").label("kind"),
         e.due_on.label("day"),
         e.debit_on,
@@ -94,38 +104,49 @@ def contract_facts(contract_id: int) -> tuple[list[Entry], list[DepositFact]]:
         e.debited,
         e.debited_on,
         literal_column("0").label("seq"),
-    ).where(e.contract_id == contract_id)
-    deposits = select(literal_column("1"), d.paid_on, nothing, d.amount, nothing, nothing, nothing, d.seq).where(
-        d.contract_id == contract_id
-    )
-    facts: list[Entry] = []
-    deposit_facts: list[DepositFact] = []
-    # .all() fetches the rows in one call to the driver; iterating the result fetched them one call a row.
-    for kind, day, debit_on, amount, interest, debited, debited_on, _seq in db.session.execute(
+    ).where(e.contract_id.in_(contract_ids))
+    deposits = select(
+        d.contract_id, literal_column("1"), d.paid_on, nothing, d.amount, nothing, nothing, nothing, d.seq
+    ).where(d.contract_id.in_(contract_ids))
+    found: dict[int, Facts] = {contract_id: ([], []) for contract_id in contract_ids}
+    for contract_id, kind, day, debit_on, amount, interest, debited, debited_on, _seq in db.session.execute(
         union_all(entries, deposits).order_by("kind", "day", "seq")
     ).all():
+        schedule, paid_in = found[contract_id]
         if kind == 0:
-            facts.append(Entry(day, debit_on, amount, interest, debited, debited_on))
+            schedule.append(Entry(day, debit_on, amount, interest, debited, debited_on))
         else:
-            deposit_facts.append(DepositFact(day, amount))
-    return facts, deposit_facts
+            paid_in.append(DepositFact(day, amount))
+    return found
+
+
+def contract_views(contracts: list[Contract], today: date) -> list[ContractView]:
+    """Each contract's rows, figures and amount due as of today, with the facts they came from; one query."""
+    facts = contracts_facts([contract.id for contract in contracts])
+    return [_view(contract, *facts[contract.id], today) for contract in contracts]
 
 
 def contract_view(contract: Contract, today: date) -> ContractView:
-    """The contract's rows and figures as of today, with the facts they came from, for the pages and documents."""
-    facts, deposit_facts = contract_facts(contract.id)
-    found = statuses(facts, deposit_facts, today)
-    figures = contract_figures(contract.payments, facts, deposit_facts, today, found)
+    """One contract's view (contract_views), for its pages and documents."""
+    return contract_views([contract], today)[0]
+
+
+def _view(contract: Contract, entries: list[Entry], deposits: list[DepositFact], today: date) -> ContractView:
+    found = statuses(entries, deposits, today)
+    figures = contract_figures(contract.payments, entries, deposits, today, found)
     rows = [
-        Row(fact.due_on, fact.accrued, fact.principal, fact.interest, fact.debited_by(today), status)
-        for fact, status in zip(facts, found, strict=True)
+        Row(entry.due_on, entry.accrued, entry.principal, entry.interest, entry.debited_by(today), status)
+        for entry, status in zip(entries, found, strict=True)
     ]
-    return ContractView(contract, rows, figures, facts, deposit_facts)
+    charges = contract.penalty + contract.fine + contract.state_duty
+    return ContractView(
+        contract, rows, figures, amount_due(entries, found, charges, figures.account_balance, today), entries, deposits
+    )
 
 
 def contract_history(contract: Contract, today: date) -> list[Operation]:
     """The personal account's deposits and debits up to today, newest first, each with the balance after it."""
-    return account_history(*contract_facts(contract.id), today)
+    return account_history(*contracts_facts([contract.id])[contract.id], today)
 
 
 def current_index(rows: list[Row], today: date) -> int:

@@ -29,6 +29,7 @@ from portal.cabinet.service import (
     chosen_contract,
     contract_history,
     contract_view,
+    contract_views,
     current_index,
     staff_views,
 )
@@ -68,7 +69,8 @@ def is_cabinet_page(page: str) -> bool:
 
 def profile_page(client: Client) -> ResponseReturnValue:
     # The reminders form is one button and the CSRF token: the template writes it, with no form object to build.
-    return render_page("cabinet/profile.html", client=client, staff_views=staff_views(client.id))
+    views = contract_views(client.contracts, today())
+    return render_page("cabinet/profile.html", client=client, staff_views=staff_views(client.id), views=views)
 
 
 def contracts_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
@@ -162,7 +164,13 @@ def pay(contract_id: int) -> ResponseReturnValue:
         "Оплата по договору %(number)s, лицевой счёт %(account)s", number=contract.number, account=contract.account
     )
     return render_page(
-        "cabinet/pay.html", "pay_panel", contracts=owned, contract=contract, payee=_payee(), purpose=purpose
+        "cabinet/pay.html",
+        "pay_panel",
+        contracts=owned,
+        contract=contract,
+        view=contract_view(contract, today()),
+        payee=_payee(),
+        purpose=purpose,
     )
 
 
