@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -34,7 +35,9 @@ from portal.cabinet.service import (
     staff_views,
 )
 from portal.clock import today
+from portal.domain.due import early_repayment, partial_repayment
 from portal.domain.history import Kind, in_period
+from portal.domain.money import InvalidMoney, parse_money
 from portal.domain.payee import group_iban
 from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
@@ -171,6 +174,51 @@ def pay(contract_id: int) -> ResponseReturnValue:
         view=contract_view(contract, today()),
         payee=_payee(),
         purpose=purpose,
+    )
+
+
+# How far ahead an early repayment may be worked out.
+EARLY_HORIZON = timedelta(days=365)
+TYPED_AMOUNT_NOISE = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, "₸": None, ",": "."})
+
+
+def typed_amount(raw: str) -> Decimal:
+    """An amount as a client types it: 200000, 200 000, 200 000,50 or 200000 ₸. InvalidMoney for anything else."""
+    return parse_money(raw.translate(TYPED_AMOUNT_NOISE).removesuffix("тг").removesuffix("KZT"))
+
+
+@bp.get("/contracts/<int:contract_id>/early")
+@login_required
+def early(contract_id: int) -> ResponseReturnValue:
+    """Досрочное погашение («Выкуп» for rent-to-own): what would close the contract on a chosen day, and what a
+    partial amount would do; a preliminary estimate that the company confirms."""
+    owned, contract = _own_contract(contract_id)
+    first = today()
+    view = contract_view(contract, first)
+    asked = query_date(request.args.get("on"))
+    on = asked if asked is not None and first <= asked <= first + EARLY_HORIZON else first
+    amount_text = request.args.get("amount", "").strip()[:30]
+    amount, amount_error = None, None
+    if amount_text:
+        try:
+            amount = typed_amount(amount_text)
+        except InvalidMoney:
+            amount_error = _("Введите сумму в тенге, например 200000 или 200 000,50.")
+    whole = early_repayment(view.facts, view.charges, view.figures.account_balance, contract.signed_on, first, on)
+    partial = partial_repayment(view.facts, first, on, amount) if amount is not None else None
+    return render_page(
+        "cabinet/early.html",
+        "early_result",
+        contracts=owned,
+        contract=contract,
+        whole=whole,
+        partial=partial,
+        amount=amount,
+        amount_text=amount_text,
+        amount_error=amount_error,
+        date_ignored=request.args.get("on") not in (None, "", on.isoformat()),
+        first_day=first,
+        last_day=first + EARLY_HORIZON,
     )
 
 

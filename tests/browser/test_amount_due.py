@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,28 @@ def test_the_amount_due_comes_first_and_leads_to_paying(
     page.goto(live_server("/profile"))
     expect(page.locator(".amount-due")).to_have_count(2)  # a block per contract
     page.screenshot(path=artifacts / f"due-profile-{language}-{width}.png", full_page=True)
+
+
+EARLY = {"ru": "Досрочное погашение", "kk": "Мерзімінен бұрын өтеу", "en": "Early repayment"}
+CALCULATE = {"ru": "Рассчитать", "kk": "Есептеу", "en": "Calculate"}
+PARTIAL = {"ru": "Если внести", "kk": "енгізсеңіз", "en": "If you pay"}
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_an_early_repayment_is_worked_out_for_a_partial_amount(
+    page: Page, live_server: LiveServer, artifacts: Path, language: str, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    SignIn(page, live_server, artifacts, "early").login("1000000002", "880515301238", "Demo2026!")
+    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+    page.goto(live_server(f"/contracts?lang={language}"))
+    page.get_by_role("link", name="ЗМ-2025-00542").click()
+    page.get_by_role("link", name=EARLY[language]).click()
+    expect(page.get_by_role("heading", name=EARLY[language], exact=True)).to_be_visible()
+
+    page.get_by_label(re.compile("₸")).fill("500 000")
+    page.get_by_role("button", name=CALCULATE[language]).click()
+    expect(page.locator(".early-partial")).to_contain_text(PARTIAL[language])
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "nothing scrolls sideways"
+    page.screenshot(path=artifacts / f"early-{language}-{width}.png", full_page=True)

@@ -1,12 +1,12 @@
 """«К оплате до …» and «Просрочено сейчас» (DESIGN §2): hand-computed cases and properties on generated contracts."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.domain.due import AmountDue, amount_due
+from portal.domain.due import AmountDue, amount_due, annuity, early_repayment, partial_repayment, payments_for
 from portal.domain.schedule import ZERO, Deposit, Entry, Status, contract_figures, statuses
 from tests.unit.test_schedule_properties import DETERMINISTIC, Contract, contracts
 
@@ -94,3 +94,97 @@ def test_a_deposit_today_lowers_both_by_its_amount_until_they_reach_zero(
     assert after.pay_by == before.pay_by
     assert after.amount == max(before.amount - paid_in, ZERO)
     assert after.overdue == max(before.overdue - paid_in, ZERO)
+
+
+# A loan of 1 000 000 ₸ at 1 % a month over 12 months, signed 10.01.2026, due on the 10th: the annuity is
+# 1 000 000 × 0.01 / (1 − 1.01⁻¹²) = 88 848.79 ₸ (a textbook figure), its schedule built month by month.
+SIGNED = date(2026, 1, 10)
+PAYMENT = Decimal("88848.79")
+
+
+def annuity_schedule(paid_months: int = 0) -> list[Entry]:
+    entries, left = [], Decimal("1000000.00")
+    for n in range(12):
+        due = date(2026 + (n + 1) // 12, (n + 1) % 12 + 1, 10)
+        interest = (left * Decimal("0.01")).quantize(Decimal("0.01"))
+        principal = left if n == 11 else PAYMENT - interest
+        left -= principal
+        paid = n < paid_months
+        entries.append(
+            Entry(due, due, principal, interest, principal + interest if paid else ZERO, due if paid else None)
+        )
+    return entries
+
+
+def test_the_annuity_and_its_term_are_the_textbook_ones() -> None:
+    assert annuity(Decimal("1000000"), Decimal("0.01"), 12) == PAYMENT
+    assert annuity(Decimal("800000"), Decimal("0.01"), 12) == Decimal("71079.03")
+    assert payments_for(Decimal("800000"), Decimal("0.01"), PAYMENT) == 10  # 9.48 months: ten payments
+    assert annuity(Decimal("1200"), Decimal("0"), 12) == Decimal("100.00")
+    assert payments_for(Decimal("1150"), Decimal("0"), Decimal("100")) == 12
+
+
+def test_on_the_signing_day_the_whole_principal_closes_the_contract() -> None:
+    early = early_repayment(annuity_schedule(), ZERO, ZERO, SIGNED, SIGNED, SIGNED)
+    assert (early.principal, early.reward, early.unpaid, early.total) == (
+        Decimal("1000000.00"),
+        ZERO,
+        ZERO,
+        Decimal("1000000.00"),
+    )
+
+
+def test_the_running_periods_reward_is_counted_by_days() -> None:
+    # 15 of the 31 days from 10.01 to 10.02: 10 000 × 15 / 31.
+    early = early_repayment(annuity_schedule(), ZERO, ZERO, SIGNED, SIGNED, date(2026, 1, 25))
+    assert early.reward == Decimal("4838.71")
+    assert early.total == Decimal("1004838.71")
+
+
+def test_an_unpaid_month_is_owed_whole_and_the_next_periods_reward_by_days() -> None:
+    schedule = annuity_schedule()
+    first, second = schedule[0], schedule[1]
+    early = early_repayment(
+        schedule, Decimal("3800.00"), Decimal("50000.00"), SIGNED, date(2026, 2, 20), date(2026, 2, 20)
+    )
+    assert early.unpaid == PAYMENT  # February, due 10.02, principal and reward
+    assert early.principal == Decimal("1000000.00") - first.principal
+    assert early.reward == (second.interest * 10 / 28).quantize(Decimal("0.01"))  # 10 of the 28 days to 10.03
+    assert early.total == early.principal + early.reward + PAYMENT + Decimal("3800.00") - Decimal("50000.00")
+
+
+def test_a_rich_account_closes_it_for_nothing_more() -> None:
+    early = early_repayment(annuity_schedule(), ZERO, Decimal("2000000"), SIGNED, SIGNED, SIGNED)
+    assert early.total == ZERO
+
+
+def test_a_partial_repayment_shortens_the_term_or_lowers_the_payment() -> None:
+    schedule = annuity_schedule(paid_months=1)
+    on = date(2026, 2, 10)
+    partial = partial_repayment(schedule, on, on, Decimal("200000"))
+    assert partial is not None
+    assert abs(partial.monthly_rate - Decimal("0.01")) < Decimal("0.00001")  # read back from the schedule
+    assert partial.payments_left == 11
+    assert abs(partial.monthly_payment - PAYMENT) <= Decimal("0.05")
+    # 721 151.21 left: at 1 % over 11 months, 721 151.21 × 0.01 / (1 − 1.01⁻¹¹) = 69 557.96.
+    assert abs(partial.lower_monthly_payment - Decimal("69557.96")) <= Decimal("0.05")
+    # Or the same 88 848.79 a month: −ln(1 − 7 211.51 / 88 848.79) / ln 1.01 = 8.5 months, nine payments.
+    assert partial.shorter_payments_left == 9
+
+
+def test_a_partial_amount_that_would_close_the_contract_is_not_partial() -> None:
+    on = date(2026, 2, 10)
+    assert partial_repayment(annuity_schedule(paid_months=1), on, on, Decimal("921151.21")) is None
+    assert partial_repayment(annuity_schedule(paid_months=1), on, on, ZERO) is None
+
+
+@DETERMINISTIC
+@given(contracts(), CHARGES, st.integers(0, 400))
+def test_an_early_repayment_is_never_negative_and_adds_up(contract: Contract, charges: Decimal, ahead: int) -> None:
+    entries, deposits, today = contract.entries, contract.deposits, contract.today
+    balance = contract_figures(len(entries), entries, deposits, today).account_balance
+    on = today + timedelta(days=ahead)
+    early = early_repayment(entries, charges, balance, min(e.due_on for e in entries), today, on)
+    assert early.total >= 0
+    assert early.reward >= 0 and early.principal >= 0 and early.unpaid >= 0
+    assert early.total == max(early.principal + early.reward + early.unpaid + charges - balance, ZERO)
