@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Final
 
 from flask import g
@@ -25,8 +24,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal.domain.due import AmountDue, amount_due
 from portal.domain.phone import mask_phone
 from portal.domain.reminders import Due, Reason, reminders_due
+from portal.domain.schedule import contract_figures, statuses
 from portal.i18n import day, money
 from portal.models import Client, Contract, Deposit, ReminderSent, ScheduleEntry
 from portal.sms import SmsError, gateway_for
@@ -62,25 +63,26 @@ class Pending:
     number: str
     reason: Reason
     dues: dict[int, Due]  # by schedule entry id
-    overdue_debt: Decimal  # every overdue entry's unpaid amount, reminded of before or not
+    due: AmountDue  # «К оплате до …» and «Просрочено сейчас», as the cabinet shows them
 
     def text(self, claimed: set[int]) -> str:
+        """The same figures and date as the cabinet shows (portal/domain/due.py)."""
         latest = max((due for entry_id, due in self.dues.items() if entry_id in claimed), key=lambda d: d.due_on)
         with force_locale(self.language):
             if self.reason is Reason.UPCOMING:
                 return _(
-                    "Напоминание: %(date)s платеж по договору %(number)s. На лицевом счете не хватает %(amount)s, "
-                    "пополните его.",
-                    date=day(latest.due_on),
+                    "Напоминание: по договору %(number)s к оплате до %(date)s %(amount)s, как в личном кабинете. "
+                    "Пополните лицевой счет.",
                     number=self.number,
-                    amount=money(latest.amount),
+                    date=day(self.due.pay_by or latest.due_on),
+                    amount=money(self.due.amount),
                 )
             return _(
-                "Платеж по договору %(number)s от %(date)s не списан. Задолженность по ежемесячным платежам: "
-                "%(amount)s. Пополните лицевой счет.",
+                "Платеж по договору %(number)s от %(date)s не списан. Просрочено сейчас: %(amount)s. "
+                "Пополните лицевой счет.",
                 number=self.number,
                 date=day(latest.due_on),
-                amount=money(self.overdue_debt),
+                amount=money(self.due.overdue),
             )
 
 
@@ -117,21 +119,25 @@ def send_reminders(
     pending = []
     for contract in contracts:
         client, rows = clients[contract.client_id], entries[contract.id]
-        found = reminders_due(
-            [row.as_fact() for row in rows], [d.as_fact() for d in deposits[contract.id]], today, days_before
-        )
-        overdue_debt = sum((due.amount for due in found if due.reason is Reason.MISSED), Decimal("0.00"))
+        facts, paid_in = [row.as_fact() for row in rows], [d.as_fact() for d in deposits[contract.id]]
+        found = reminders_due(facts, paid_in, today, days_before)
+        if not found:
+            continue
+        found_statuses = statuses(facts, paid_in, today)
+        balance = contract_figures(contract.payments, facts, paid_in, today, found_statuses).account_balance
+        charges = contract.penalty + contract.fine + contract.state_duty
+        due = amount_due(facts, found_statuses, charges, balance, today)
         for reason in Reason:
+            if (due.amount if reason is Reason.UPCOMING else due.overdue) <= 0:
+                continue  # the cabinet says nothing is to be paid: no SMS says otherwise
             dues = {
-                rows[due.index].id: due
-                for due in found
-                if due.reason is reason and (rows[due.index].id, reason.value) not in taken
+                rows[due_entry.index].id: due_entry
+                for due_entry in found
+                if due_entry.reason is reason and (rows[due_entry.index].id, reason.value) not in taken
             }
             if dues:
                 language = client.language or "ru"
-                pending.append(
-                    Pending(client.phone, language, client.is_demo, contract.number, reason, dues, overdue_debt)
-                )
+                pending.append(Pending(client.phone, language, client.is_demo, contract.number, reason, dues, due))
     session.rollback()  # end the reading transaction before claiming
 
     sent = 0

@@ -57,8 +57,8 @@ def test_a_payment_the_balance_will_not_cover_is_reminded_once(
     (message,) = sent(outbox)
     assert message["to"] == "+77071234567"
     assert message["text"] == (
-        "Напоминание: 10.09.2022 платеж по договору ДА-2022-00000. На лицевом счете не хватает 120\xa0000,00\xa0₸, "
-        "пополните его."
+        "Напоминание: по договору ДА-2022-00000 к оплате до 10.09.2022 123\xa0800,00\xa0₸, как в личном кабинете. "
+        "Пополните лицевой счет."
     )
     (row,) = db.session.scalars(select(ReminderSent)).all()
     assert row.reason == "upcoming"
@@ -77,13 +77,14 @@ def test_a_missed_debit_is_reminded_once_besides_the_warning_before(
     texts = [message["text"] for message in sent(outbox)]
     assert len(texts) == 2
     assert texts[1] == (
-        "Платеж по договору ДА-2022-00000 от 10.09.2022 не списан. Задолженность по ежемесячным платежам: "
-        "120\xa0000,00\xa0₸. Пополните лицевой счет."
+        "Платеж по договору ДА-2022-00000 от 10.09.2022 не списан. Просрочено сейчас: 123\xa0800,00\xa0₸. "
+        "Пополните лицевой счет."
     )
-    # October: warned before it, then missed; the debt in the SMS is every overdue month's.
+    # October: warned before it, then missed; the SMS says «Просрочено сейчас» as the cabinet does: September and
+    # October, 3 800 of charges, less the 50 000 paid in on 12.09.
     assert remind(runner, app, date(2022, 10, 8)) == "Reminders sent: 1."
     assert remind(runner, app, date(2022, 10, 11)) == "Reminders sent: 1."
-    assert "240\xa0000,00\xa0₸" in sent(outbox)[-1]["text"]
+    assert "193\xa0800,00\xa0₸" in sent(outbox)[-1]["text"]
     assert {
         (r.reason, e.due_on) for r, e in db.session.execute(select(ReminderSent, ScheduleEntry).join(ScheduleEntry))
     } == {
@@ -96,7 +97,7 @@ def test_a_missed_debit_is_reminded_once_besides_the_warning_before(
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [(None, "Напоминание: 10.09.2022"), ("ru", "Напоминание"), ("kk", "Еске салу: 10.09.2022"), ("en", "Reminder: ")],
+    [(None, "Напоминание: по"), ("ru", "Напоминание"), ("kk", "Еске салу: ДА-2022-00000"), ("en", "Reminder: ")],
 )
 def test_the_sms_speaks_the_clients_language(
     app: Flask, runner: FlaskCliRunner, outbox: Path, language: str | None, words: str
@@ -110,7 +111,7 @@ def test_the_sms_speaks_the_clients_language(
     (message,) = sent(outbox)
     assert message["text"].startswith(words)
     if language == "en":
-        assert "on 10 Sep 2022" in message["text"] and "₸120,000.00" in message["text"]
+        assert "by 10 Sep 2022" in message["text"] and "₸123,800.00" in message["text"]
 
 
 def test_nobody_unregistered_or_opted_out_is_reminded(app: Flask, runner: FlaskCliRunner, outbox: Path) -> None:
