@@ -15,6 +15,7 @@ from sqlalchemy import select
 from portal.clock import now, today
 from portal.extensions import db
 from portal.faq.loader import load_faq
+from portal.import_runs import record_run
 from portal.importer import ImportRejected, import_file
 from portal.models import AuditEvent, Client, Staff
 from portal.reminders import send_reminders
@@ -46,6 +47,8 @@ def import_command(file: Path) -> None:
         _reject(error)
         return
     seconds = time.perf_counter() - started
+    record_run(db.session, file.name, report)
+    db.session.commit()
     click.echo(
         f"Imported {report.clients} clients, {report.contracts} contracts, {report.schedule_entries} schedule "
         f"entries, {report.deposits} deposits ({report.rows} rows in {seconds:.1f} s, "

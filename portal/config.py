@@ -42,6 +42,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_PAYEE_BANK": "АО «Народный Банк Казахстана»",
         "PORTAL_PAYEE_BIC": "HSBKKZKX",
         "PORTAL_PAYEE_KNP": "421",
+        # Working days until a payment made through each channel shows in the cabinet (Как оплатить, История
+        # платежей): what the company's bank and import schedule give; channel=days, comma-separated.
+        "PORTAL_POSTING_DAYS": "kaspi=1,halyk=1,otbasy=1,transfer=3,cash=1",
         # `portal remind` warns this many days before a due date that the balance will not cover.
         "PORTAL_REMIND_DAYS": 3,
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
@@ -89,6 +92,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_PAYEE_BIC": "PORTAL_PAYEE_BIC",
         "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
         "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",
+        "PORTAL_POSTING_DAYS": "PORTAL_POSTING_DAYS",
         "PORTAL_TOTP_ISSUER": "PORTAL_TOTP_ISSUER",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
@@ -109,6 +113,25 @@ def _whole_number(config: dict[str, Any], name: str, lowest: int, highest: int) 
         raise ConfigError(f"{name} must be a whole number, not {config[name]!r}") from error
     if not lowest <= config[name] <= highest:
         raise ConfigError(f"{name} must be between {lowest} and {highest}")
+
+
+PAYMENT_CHANNELS = ("kaspi", "halyk", "otbasy", "transfer", "cash")
+
+
+def posting_days(raw: str | dict[str, int]) -> dict[str, int]:
+    """PORTAL_POSTING_DAYS as channel → working days; every channel of PAYMENT_CHANNELS must be named."""
+    if isinstance(raw, dict):
+        return raw
+    found: dict[str, int] = {}
+    for part in str(raw).split(","):
+        channel, _, days = part.strip().partition("=")
+        if channel not in PAYMENT_CHANNELS or not days.strip().isdigit() or not 0 <= int(days) <= 30:
+            raise ConfigError(f"PORTAL_POSTING_DAYS must be channel=days (0-30) for {', '.join(PAYMENT_CHANNELS)}")
+        found[channel] = int(days)
+    missing = [channel for channel in PAYMENT_CHANNELS if channel not in found]
+    if missing:
+        raise ConfigError(f"PORTAL_POSTING_DAYS lacks {', '.join(missing)}")
+    return found
 
 
 def finalise(config: dict[str, Any]) -> None:
@@ -142,6 +165,7 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError(f"PORTAL_PROXIES must be a whole number, not {config['PORTAL_PROXIES']!r}") from error
 
     _whole_number(config, "PORTAL_REMIND_DAYS", 0, 31)
+    config["PORTAL_POSTING_DAYS"] = posting_days(config["PORTAL_POSTING_DAYS"])
 
     gateway = config["PORTAL_SMS_GATEWAY"]
     if gateway not in ("outbox", "http"):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.passwords import hash_password
 from portal.domain.clock import KZ_TZ
+from portal.import_runs import DEMO, record_run
 from portal.importer import ImportReport, import_document, parse_document
 from portal.models import Client, Contract, OneTimeCode, ReminderSent, ScheduleEntry
 
@@ -240,5 +241,6 @@ def load_demo(session: Session, today: date) -> ImportReport:
             client.activated_at = None
             client.consent_at = None
             client.consent_version = None
+    record_run(session, DEMO, report)
     session.commit()
     return report

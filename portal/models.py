@@ -312,3 +312,19 @@ class FaqEntry(db.Model):  # type: ignore[name-defined,misc]
 
     def answer(self, language: str) -> str:
         return str(getattr(self, f"answer_{language}"))
+
+
+class ImportRun(db.Model):  # type: ignore[name-defined,misc]
+    """A load of the core system's data that went through: `portal import` of a file, or `portal demo`.
+
+    When the data was last brought in is what a client is told beside the latest deposit the cabinet knows."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    source: Mapped[str] = mapped_column(String(255))  # the file's name (no folder), or "demo"
+    clients: Mapped[int] = mapped_column(default=0)
+    rows: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)  # rows added or changed
+    removed: Mapped[int] = mapped_column(default=0)  # rows no longer in the file

@@ -21,6 +21,7 @@ from portal.domain.history import Operation, account_history
 from portal.domain.schedule import ContractFigures, Entry, Status, contract_figures, statuses
 from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
+from portal.import_runs import last_run
 from portal.models import AuditEvent, Client, Contract, Deposit, ScheduleEntry, Staff
 
 # The client's profile names the support staff who looked at the cabinet lately: the visits of this many days,
@@ -184,3 +185,9 @@ def staff_views(client_id: int) -> list[StaffVisit]:
             visits.append(StaffVisit(name, kazakhstan_now(at)))
         last = (staff_id, at)
     return visits
+
+
+def last_import() -> datetime | None:
+    """When the core system's data was last brought in, in Kazakhstan's time; None before the first load."""
+    run = last_run(db.session)
+    return kazakhstan_now(run.finished_at) if run is not None else None

@@ -32,6 +32,7 @@ from portal.cabinet.service import (
     contract_view,
     contract_views,
     current_index,
+    last_import,
     staff_views,
 )
 from portal.clock import today
@@ -164,16 +165,20 @@ def _payee() -> dict[str, str]:
 def pay(contract_id: int) -> ResponseReturnValue:
     owned, contract = _own_contract(contract_id)
     purpose = _(
-        "Оплата по договору %(number)s, лицевой счёт %(account)s", number=contract.number, account=contract.account
+        "Оплата по договору %(number)s, лицевой счет %(account)s", number=contract.number, account=contract.account
     )
+    view = contract_view(contract, today())
     return render_page(
         "cabinet/pay.html",
         "pay_panel",
         contracts=owned,
         contract=contract,
-        view=contract_view(contract, today()),
+        view=view,
         payee=_payee(),
         purpose=purpose,
+        posting=current_app.config["PORTAL_POSTING_DAYS"],
+        last_deposit=view.deposit_facts[-1] if view.deposit_facts else None,
+        last_import=last_import(),
     )
 
 
@@ -223,19 +228,19 @@ def early(contract_id: int) -> ResponseReturnValue:
 
 
 def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
-    """The payee's details and the personal account as banking apps read a payment QR code (the key=value
-    fields of the ST00012 format, UTF-8)."""
-    fields = {
-        "Name": PAYEE_NAME,
-        "PersonalAcc": payee["iban"],
-        "BankName": payee["bank"],
-        "BIC": payee["bic"],
-        "PayeeINN": payee["bin"],
-        "KNP": payee["knp"],
-        "PersAcc": contract.account,
-        "Purpose": f"Оплата по договору {contract.number}, лицевой счёт {contract.account}",
+    """The payment details as plain labelled lines: no banking app in Kazakhstan is known to read a payment QR
+    format, so the code holds text that a phone's camera shows for copying, and the page says so."""
+    lines = {
+        "Получатель": PAYEE_NAME,
+        "БИН": payee["bin"],
+        "Банк": payee["bank"],
+        "ИИК (IBAN)": payee["iban"],
+        "БИК": payee["bic"],
+        "КНП": payee["knp"],
+        "Лицевой счет": contract.account,
+        "Назначение": f"Оплата по договору {contract.number}, лицевой счет {contract.account}",
     }
-    return "ST00012|" + "|".join(f"{key}={value.replace('|', ' ')}" for key, value in fields.items())
+    return "\n".join(f"{label}: {value}" for label, value in lines.items())
 
 
 @bp.get("/contracts/<int:contract_id>/pay.svg")
@@ -342,6 +347,9 @@ def _history_page(contract: Contract) -> dict[str, Any]:
     return {
         "start": start,
         "end": end,
+        "last_deposit": next((op for op in operations if op.kind is Kind.DEPOSIT), None),
+        "last_import": last_import(),
+        "posting": current_app.config["PORTAL_POSTING_DAYS"],
         "balance": operations[0].balance if operations else ZERO,
         "operations": chosen[paging.start : paging.end],
         "paging": paging,

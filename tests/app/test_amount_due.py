@@ -105,3 +105,42 @@ def test_the_amount_due_speaks_the_pages_language(
     sign_in_crafted(auth)
     page = client.get(f"/contracts/{contract_id}?lang={language}").get_data(as_text=True)
     assert due_lines(page)[:2] == expected
+
+
+def test_the_pay_page_gives_the_ways_to_pay_and_what_to_do_when_a_payment_does_not_show(
+    app: Flask, client: FlaskClient, auth: AuthActions, runner: Any, tmp_path: Any
+) -> None:
+    app.config["PORTAL_TODAY"] = date(2022, 10, 15)
+    contract_id = load()
+    sign_in_crafted(auth)
+    page = " ".join(html.unescape(client.get(f"/contracts/{contract_id}/pay").get_data(as_text=True)).split())
+    for channel in (
+        "Kaspi.kz",
+        "Halyk Homebank",
+        "Otbasy bank",
+        "Перевод из любого банка по реквизитам",
+        "Касса банка",
+    ):
+        assert f"<summary>{channel}</summary>" in page
+    assert "Платеж появится в кабинете обычно в течение 3 раб. дн." in page  # a transfer, by default
+    assert 'data-copy="313800.00"' in page  # the amount due, to copy
+    assert "Последнее поступление, которое видит кабинет: 12.09.2022, 50 000,00 ₸." in page
+    assert "Данные из учетной системы Компании еще не загружались." in page  # loaded by the test, not imported
+    assert "заполнятся сами" not in page and "Приложения банков сами его не заполняют" in page
+
+    # `portal import` records when the data came: the page says so, in Kazakhstan's time.
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(crafted_document()), encoding="utf-8")
+    result = runner.invoke(args=["portal", "import", str(export)])
+    assert result.exit_code == 0, result.output
+    history = " ".join(html.unescape(client.get(f"/history/{contract_id}").get_data(as_text=True)).split())
+    assert "Данные из учетной системы Компании обновлены 24.11.2026 в 11:00." in history
+    assert "Kaspi.kz — до 1 раб. дн." in history
+
+
+@pytest.mark.parametrize("app", [{"PORTAL_POSTING_DAYS": "kaspi=2,halyk=2,otbasy=4,transfer=5,cash=0"}], indirect=True)
+def test_the_posting_days_are_the_operators(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    contract_id = load()
+    sign_in_crafted(auth)
+    page = client.get(f"/history/{contract_id}").get_data(as_text=True)
+    assert "Otbasy bank — до 4 раб. дн." in page and "касса банка — до 0 раб. дн." in page

@@ -297,7 +297,8 @@ def test_how_to_pay_shows_the_payee_and_the_personal_account(client: FlaskClient
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert field(page, "Получатель") == COMPANY
-    assert field(page, "БИН получателя") == "070540004123"
+    assert '<span class="copy-value">070540004123</span>' in field(page, "БИН получателя")
+    assert 'data-copy="070540004123"' in page
     assert field(page, "БИК") == "HSBKKZKX"
     assert field(page, "КНП (код назначения платежа)") == "421"
     assert "KZ18 6010 0012 3456 7890" in field(page, "ИИК (IBAN)")
@@ -316,6 +317,7 @@ def test_how_to_pay_shows_the_payee_and_the_personal_account(client: FlaskClient
 
 
 def test_the_payment_qr_text_names_the_payee_and_the_account(app: Flask) -> None:
+    """Plain labelled lines that any phone's camera shows for copying: no banking format is claimed."""
     from portal.cabinet.views import payment_qr_text
 
     contract = Contract(number="ДА-1", account="3000000000")
@@ -323,9 +325,17 @@ def test_the_payment_qr_text_names_the_payee_and_the_account(app: Flask) -> None
         contract,
         {"iban": "KZ186010001234567890", "bank": "Банк", "bic": "HSBKKZKX", "bin": "070540004123", "knp": "421"},
     )
-    assert text.startswith("ST00012|Name=АО «Казахстанская Жилищная Компания»|")
-    for part in ("PersonalAcc=KZ186010001234567890", "BIC=HSBKKZKX", "PayeeINN=070540004123", "PersAcc=3000000000"):
-        assert part in text.split("|")
+    assert text.splitlines() == [
+        "Получатель: АО «Казахстанская Жилищная Компания»",
+        "БИН: 070540004123",
+        "Банк: Банк",
+        "ИИК (IBAN): KZ186010001234567890",
+        "БИК: HSBKKZKX",
+        "КНП: 421",
+        "Лицевой счет: 3000000000",
+        "Назначение: Оплата по договору ДА-1, лицевой счет 3000000000",
+    ]
+    assert "ST00012" not in text
 
 
 def test_pages_with_documents_and_payment_details_stay_within_four_queries(
