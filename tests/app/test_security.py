@@ -30,11 +30,38 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, path: 
     ):
         assert directive in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
     assert len(response.headers["X-Request-Id"]) >= 8
     assert "Strict-Transport-Security" not in response.headers  # development speaks plain HTTP
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/login", {}, 200),  # a page
+        ("/faq?page=2", {"HX-Request": "true"}, 200),  # a fragment
+        ("/static/css/portal.css", {}, 200),  # a static file
+        ("/no-such-page", {}, 404),  # an error page
+        ("/contracts/abc", {"HX-Request": "true"}, 404),  # an error answered to htmx
+        ("/profile", {}, 302),  # a redirect
+        ("/profile", {"HX-Request": "true"}, 200),  # HX-Redirect: htmx leaves the page for the login
+        ("/logout", {}, 405),
+    ],
+)
+def test_no_answer_may_be_framed_by_another_site(
+    client: FlaskClient, path: str, headers: dict[str, str], status: int
+) -> None:
+    response = client.get(path, headers=headers)
+
+    assert response.status_code == status
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_refused_post_may_not_be_framed_either(client: FlaskClient) -> None:
+    assert client.post("/logout").headers["X-Frame-Options"] == "DENY"  # 400: no CSRF token
 
 
 @pytest.mark.parametrize("path", ["/", "/faq", "/faq?q=пароль"])
