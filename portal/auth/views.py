@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -60,11 +59,11 @@ def step_url(purpose: str, step: str) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A `next` that stays on this site: a path, never another host (//evil.example, https://…)."""
-    if not target:
+    """A `next` that is a plain path on this site, or None: it starts with one "/", and holds no "//", no
+    backslash, no whitespace and no control character (a CR or LF would end up in the Location header)."""
+    if not target or not target.startswith("/") or "//" in target or "\\" in target:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if any(char.isspace() or not char.isprintable() for char in target):
         return None
     return target
 

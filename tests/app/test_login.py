@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.auth.views import safe_next
 from portal.extensions import db
 from portal.models import Client
 from tests.conftest import AuthActions, FakeClock, csrf_token
@@ -151,6 +152,78 @@ def test_next_page_is_kept_and_stays_on_this_site(client: FlaskClient, auth: Aut
         assert client.post(f"/login?next={hostile}", data=data).headers["Location"] == "/profile"
         auth.logout()
         data["csrf_token"] = auth.token()
+
+
+HOSTILE_NEXT = [
+    "/%0d%0aSet-Cookie:%20x=1",  # CR LF: a header of the attacker's in our answer
+    "/%0aX:1",
+    "/%0dX:1",
+    "/profile%09",  # tab
+    "/profile%00",  # NUL
+    "/pro%20file",  # a space
+    "/%e2%80%a8",  # LINE SEPARATOR
+    "//evil.example/",
+    "/\\evil.example",
+    "/%5cevil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "profile",
+    "/ok//evil.example",
+]
+
+
+def test_a_signed_in_client_sent_to_a_hostile_next_lands_on_the_profile(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login()  # once: a sign-in hashes a password
+
+    for hostile in HOSTILE_NEXT:
+        response = client.get(f"/login?next={hostile}")
+
+        assert response.status_code == 302, hostile
+        assert response.headers["Location"] == "/profile", hostile
+        assert "X" not in response.headers and client.get_cookie("x") is None, hostile
+
+
+@pytest.mark.parametrize("hostile", ["/%0d%0aSet-Cookie:%20x=1", "/%0aX:1", "/%09evil", "/%00evil"])
+def test_signing_in_with_a_control_character_in_next_lands_on_the_profile(
+    client: FlaskClient, auth: AuthActions, hostile: str
+) -> None:
+    page = client.get(f"/login?next={hostile}").get_data(as_text=True)
+    assert 'action="/login"' in page  # the refused `next` is not carried into the form
+
+    data = {"csrf_token": auth.token(), "account": "1000000001", "iin": "880515301238", "password": "Demo2026!"}
+    response = client.post(f"/login?next={hostile}", data=data)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/profile"
+    assert client.get("/profile").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/schedule", "/schedule"),
+        ("/schedule/3?year=2025&page=2", "/schedule/3?year=2025&page=2"),
+        ("/faq?q=пароль", "/faq?q=пароль"),
+        ("", None),
+        (None, None),
+        ("/\r\nSet-Cookie: x=1", None),
+        ("/\nX:1", None),
+        ("/a\tb", None),
+        ("/a\x00b", None),
+        ("/a\x7fb", None),
+        ("/a\u2028b", None),
+        ("/a b", None),
+        ("//evil.example", None),
+        ("///evil.example", None),
+        ("/\\evil.example", None),
+        ("\\evil.example", None),
+        ("https://evil.example/", None),
+        ("https:/evil.example", None),
+        ("evil.example", None),
+    ],
+)
+def test_next_is_a_plain_path_on_this_site(target: str | None, kept: str | None) -> None:
+    assert safe_next(target) == kept
 
 
 def test_logout_is_a_post_with_csrf(client: FlaskClient, auth: AuthActions) -> None:
