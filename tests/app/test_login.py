@@ -1,15 +1,14 @@
-"""Login in two steps (Номер счета + ИИН, then the password), the generic error, the lock, logout."""
+"""Login in two steps (Номер счета + ИИН, then the password), the generic error, a safe `next`, logout.
+
+Failed passwords and what they lead to (a wait, an SMS code) are in test_throttle.py."""
 
 from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from portal.auth.views import safe_next
-from portal.extensions import db
-from portal.models import Client
-from tests.conftest import AuthActions, FakeClock, csrf_token
+from tests.conftest import AuthActions, csrf_token
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -104,41 +103,6 @@ def test_bad_input_at_the_first_step_is_explained_beside_the_field_and_kept(
         assert 'name="password"' not in page
         if account and len(account) < 100:
             assert f'value="{account}"' in page.replace("&#39;", "'")
-
-
-def test_ten_wrong_passwords_lock_the_account_for_fifteen_minutes(auth: AuthActions, clock: FakeClock) -> None:
-    for _ in range(9):
-        assert "Неверный номер счета" in auth.login(password="Wrong2026!").get_data(as_text=True)
-
-    tenth = auth.login(password="Wrong2026!").get_data(as_text=True)
-    assert "Вход заблокирован до 11:15" in tenth  # Almaty time: the clock stands at 11:00 there
-
-    locked = auth.login().get_data(as_text=True)  # even the right password waits
-    assert "Вход заблокирован до 11:15" in locked
-    assert auth.client.get("/profile").status_code == 302
-
-    clock.advance(minutes=15, seconds=1)
-    assert auth.login().status_code == 303
-
-
-def test_a_right_password_clears_the_count_of_failures(auth: AuthActions) -> None:
-    for _ in range(9):
-        auth.login(password="Wrong2026!")
-    assert auth.login().status_code == 303
-    auth.logout()
-
-    for _ in range(9):
-        auth.login(password="Wrong2026!")
-    assert auth.login().status_code == 303
-
-
-def test_the_lock_is_kept_in_the_database(auth: AuthActions) -> None:
-    for _ in range(10):
-        auth.login(password="Wrong2026!")
-
-    client = db.session.scalars(select(Client).where(Client.iin == "880515301238")).one()
-    db.session.refresh(client)
-    assert client.locked_until is not None
 
 
 def test_next_page_is_kept_and_stays_on_this_site(client: FlaskClient, auth: AuthActions) -> None:

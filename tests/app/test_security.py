@@ -9,6 +9,8 @@ import logging
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from portal.auth.throttle import claim_try, client_account
+from portal.clock import now
 from portal.logs import JsonFormatter
 from tests.conftest import AuthActions, make_app, running
 
@@ -108,14 +110,16 @@ def test_production_adds_hsts_and_a_host_only_secure_cookie(migrated: str, monke
 
 
 @pytest.mark.usefixtures("demo")
-def test_the_audit_trail_records_sign_ins_failures_locks_codes_and_passwords(
+def test_the_audit_trail_records_sign_ins_failures_throttled_tries_codes_and_passwords(
     auth: AuthActions, runner: FlaskCliRunner
 ) -> None:
     auth.login(password="Wrong#2026")
     auth.login()
     auth.logout()
-    for _ in range(10):
-        auth.login(password="Wrong#2026")
+    for _ in range(4):
+        claim_try(client_account("1000000001", "880515301238"), "127.0.0.1", now())
+    auth.login(password="Wrong#2026")
+    auth.login(password="Wrong#2026")
     auth.submit_facts()
     auth.submit_code("000000" if auth.last_code() != "000000" else "111111")
     auth.submit_code(auth.last_code())
@@ -129,7 +133,7 @@ def test_the_audit_trail_records_sign_ins_failures_locks_codes_and_passwords(
         "login_failed",
         "login_succeeded",
         "logout",
-        "account_locked",
+        "login_throttled",
         "code_sent",
         "code_rejected",
         "password_set",
