@@ -107,6 +107,22 @@ def test_a_made_up_account_gets_the_same_answers_as_a_real_one(
     assert sixth.headers["Retry-After"] == "30"
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("kk", "Сәтсіз әрекеттер тым көп. 30 секундтан кейін қайталап көріңіз."),
+        ("en", "Too many failed attempts. Try again in 30 s."),
+    ],
+)
+def test_the_wait_is_told_in_the_language_of_the_page(
+    auth: AuthActions, client: FlaskClient, language: str, words: str
+) -> None:
+    failed_earlier("1000000009", "880515301238", "127.0.0.1", 5)
+    client.get(f"/?lang={language}")
+
+    assert words in text(auth.login(account="1000000009"))
+
+
 def test_every_answer_checks_one_password_hash_so_that_its_time_tells_nothing(
     auth: AuthActions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
