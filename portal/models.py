@@ -298,7 +298,10 @@ class SignInFailures(db.Model):  # type: ignore[name-defined,misc]
     hashes: neither an IIN nor an address is stored in clear."""
 
     __tablename__ = "sign_in_failures"
-    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("failures >= 0", name="failures_not_negative"),
+        Index("ix_sign_in_failures_last_at", "last_at"),  # forgetting the counts a day old
+    )
 
     account: Mapped[str] = mapped_column(String(64), primary_key=True)
     address: Mapped[str] = mapped_column(String(64), primary_key=True)

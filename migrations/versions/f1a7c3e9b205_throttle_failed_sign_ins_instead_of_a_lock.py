@@ -30,6 +30,7 @@ def upgrade():
     sa.CheckConstraint('failures >= 0', name=op.f('ck_sign_in_failures_failures_not_negative')),
     sa.PrimaryKeyConstraint('account', 'address', name=op.f('pk_sign_in_failures'))
     )
+    op.create_index('ix_sign_in_failures_last_at', 'sign_in_failures', ['last_at'], unique=False)
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of `clients` would drop the table, and with it,
     # through ON DELETE CASCADE, every contract.
     for table in ('clients', 'staff'):
@@ -50,4 +51,5 @@ def downgrade():
     op.add_column('staff', sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
     op.add_column('clients', sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
     op.add_column('clients', sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
+    op.drop_index('ix_sign_in_failures_last_at', table_name='sign_in_failures')
     op.drop_table('sign_in_failures')

@@ -51,7 +51,7 @@ def staff_account(login: str) -> str:
     return _keyed("staff", login)
 
 
-def _place(address: str | None) -> str:
+def address_key(address: str | None) -> str:
     return _keyed("address", address or "")
 
 
@@ -73,7 +73,7 @@ def _mine(account: str, address: str) -> Any:
 def claim_try(account: str, address: str | None, moment: datetime) -> timedelta:
     """Count a try of the account from the address, unless the address must wait: then how long (and nothing is
     counted). Commits, so that the try is counted before the password is checked."""
-    place = _place(address)
+    place = address_key(address)
     insert = _upsert().values(account=account, address=place, failures=1, since=moment, last_at=moment)
     forgotten = _table.c.last_at <= moment - MEMORY
     statement = insert.on_conflict_do_update(
@@ -93,13 +93,26 @@ def claim_try(account: str, address: str | None, moment: datetime) -> timedelta:
     wait = wait_after(failures)
     if wait:
         db.session.execute(update(_table).where(_mine(account, place)).values(next_try_at=moment + wait))
+    if failures == 1:  # a count begins: the table grows only as counts begin, so it is tidied as they do
+        _forget_stale_counts(moment)
     db.session.commit()
     return timedelta(0)
 
 
+def _forget_stale_counts(moment: datetime) -> None:
+    """Delete the counts that would start again anyway (nothing added to them for a day); a count that asks for an
+    SMS code stays until the sign-in with the code."""
+    db.session.execute(
+        delete(_table).where(
+            _table.c.last_at <= moment - MEMORY,
+            or_(_table.c.address != EVERY_ADDRESS, _table.c.failures < STEP_UP_AFTER),
+        )
+    )
+
+
 def forgive_try(account: str, address: str | None) -> None:
     """The right password came from this address: its count of the account starts again. The caller commits."""
-    db.session.execute(delete(_table).where(_mine(account, _place(address))))
+    db.session.execute(delete(_table).where(_mine(account, address_key(address))))
 
 
 def count_failure(account: str, moment: datetime) -> int:

@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 import portal.auth.service
 from portal.auth.throttle import (
     STEP_UP_AFTER,
+    address_key,
     claim_try,
     client_account,
     count_failure,
@@ -288,3 +289,18 @@ def test_tries_that_race_from_one_address_get_no_more_than_five_through(app: Fla
 
     assert len(waits) == 12
     assert sum(1 for wait in waits if not wait) == 5
+
+
+def test_counts_a_day_old_are_deleted_as_new_ones_begin_but_not_one_that_asks_for_a_code(clock: FakeClock) -> None:
+    failed_earlier(*AKHMETOV, ATTACKER, 3)
+    count_many_failures(*AKHMETOV, 3)
+    count_many_failures("1000000002", "880515301238", STEP_UP_AFTER)
+    clock.advance(days=1, seconds=1)
+
+    failed_earlier("1000000009", "880515301238", ATTACKER, 1)  # a count begins elsewhere
+
+    kept = {(row.account, row.address, row.failures) for row in db.session.scalars(select(SignInFailures))}
+    assert kept == {
+        (client_account("1000000002", "880515301238"), "", STEP_UP_AFTER),
+        (client_account("1000000009", "880515301238"), address_key(ATTACKER), 1),
+    }
