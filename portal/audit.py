@@ -1,5 +1,6 @@
-"""The audit trail of the accounts: one row per sign-in, failure, lock, code, logout, password change, document
-issued and reminders choice, and per page of a client's cabinet that a support staff member looked at.
+"""The audit trail of the accounts: one row per sign-in, failure, throttled try, SMS step-up, code, logout,
+password change, document issued and reminders choice, and per page of a client's cabinet that a support staff
+member looked at.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -17,7 +18,9 @@ from portal.models import AuditEvent
 class Event(enum.Enum):
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
-    ACCOUNT_LOCKED = "account_locked"
+    LOGIN_THROTTLED = "login_throttled"  # the address waits before its next try of the account
+    LOGIN_CODE_REQUIRED = "login_code_required"  # 50 failures in a day: the next sign-in asks for an SMS code
+    LOGIN_CODE_ASKED = "login_code_asked"  # the password was right, a code confirms the sign-in
     LOGOUT = "logout"
     CODE_SENT = "code_sent"
     CODE_REJECTED = "code_rejected"
@@ -26,7 +29,7 @@ class Event(enum.Enum):
     REMINDERS_CHANGED = "reminders_changed"
     STAFF_LOGIN_SUCCEEDED = "staff_login_succeeded"
     STAFF_LOGIN_FAILED = "staff_login_failed"
-    STAFF_LOCKED = "staff_locked"
+    STAFF_LOGIN_THROTTLED = "staff_login_throttled"
     STAFF_LOGOUT = "staff_logout"
     STAFF_FOUND_CLIENT = "staff_found_client"
     STAFF_VIEWED_CLIENT = "staff_viewed_client"

@@ -107,7 +107,8 @@ def sms_outbox_command(limit: int) -> None:
 @click.option("--staff", "staff_login", metavar="LOGIN", help="Only this support staff member's events.")
 @click.option("--limit", default=50, show_default=True, help="How many of the latest events to show.")
 def audit_command(iin: str | None, staff_login: str | None, limit: int) -> None:
-    """Show the latest sign-ins, failures, locks, codes, password changes and staff views, newest first.
+    """Show the latest sign-ins, failures, throttled tries, SMS step-ups, codes, password changes and staff views,
+    newest first.
 
     Columns: time, event, client (IIN masked), staff login, address, detail (for a staff view: the page)."""
     query = (
@@ -163,14 +164,13 @@ def staff_add_command(login: str, name: str, password_stdin: bool) -> None:
 
 @staff_group.command("list")
 def staff_list_command() -> None:
-    """List the staff members: login, state, lock, added on, full name."""
+    """List the staff members: login, state, added on, full name."""
     members = db.session.scalars(select(Staff).order_by(Staff.login)).all()
     if not members:
         click.echo("No staff members.")
     for staff in members:
         state = "active" if staff.active else "disabled"
-        locked = f"locked until {staff.locked_until:%Y-%m-%d %H:%M} UTC" if staff.locked_until else "-"
-        click.echo(f"{staff.login:<20} {state:<9} {locked:<30} {staff.created_at:%Y-%m-%d}  {staff.full_name}")
+        click.echo(f"{staff.login:<20} {state:<9} {staff.created_at:%Y-%m-%d}  {staff.full_name}")
 
 
 @staff_group.command("disable")

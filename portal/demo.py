@@ -17,10 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.auth.passwords import hash_password
+from portal.auth.throttle import client_account
 from portal.domain.clock import KZ_TZ
 from portal.import_runs import DEMO, record_run
 from portal.importer import ImportReport, import_document, parse_document
-from portal.models import Client, Contract, OneTimeCode, ReminderSent, ScheduleEntry
+from portal.models import Client, Contract, OneTimeCode, ReminderSent, ScheduleEntry, SignInFailures
 
 CENT = Decimal("0.01")
 DEMO_PASSWORD = "Demo2026!"  # noqa: S105  (published in DESIGN §5 for support staff)
@@ -211,15 +212,17 @@ def demo_document(today: date) -> dict[str, Any]:
 
 def load_demo(session: Session, today: date) -> ImportReport:
     """Load the demo accounts or put them back as they were: data, password, registration state, sign-in state
-    (sessions ended, lock and codes cleared), language, reminders and the record of reminders sent."""
+    (sessions ended, counts of failed sign-ins and codes cleared), language, reminders and the reminders sent."""
     document = parse_document(json.dumps(demo_document(today)))
     report = import_document(session, document)
     named = {contract.number for client in document.clients for contract in client.contracts}
+    throttled = [
+        client_account(contract.account, client.iin) for client in document.clients for contract in client.contracts
+    ]
+    session.execute(delete(SignInFailures).where(SignInFailures.account.in_(throttled)))
     demo_clients = session.scalars(select(Client).where(Client.iin.in_([AKHMETOV_IIN, SEITKALI_IIN]))).all()
     for client in demo_clients:
         client.is_demo = True
-        client.failed_logins = 0
-        client.locked_until = None
         client.code_sent_at = None
         client.session_version += 1  # a demonstration's sessions end with the reset
         client.language = None

@@ -1,5 +1,5 @@
 """/metrics in the Prometheus text format: requests by route and status with latency, sign-in outcomes, codes
-sent and failed, locks. Only loopback (a scraper beside the app) or a bearer PORTAL_METRICS_TOKEN may read it.
+sent and failed. Only loopback (a scraper beside the app) or a bearer PORTAL_METRICS_TOKEN may read it.
 
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder so that the figures of
 every worker add up (prometheus_client's multiprocess mode)."""
@@ -29,9 +29,12 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-SIGN_INS = Counter("portal_sign_ins_total", "Password sign-in attempts by outcome", ["outcome"])
+SIGN_INS = Counter(
+    "portal_sign_ins_total",
+    "Password sign-in attempts by outcome: signed_in, failed, throttled, code_required",
+    ["outcome"],
+)
 CODES = Counter("portal_codes_total", "SMS codes by outcome", ["outcome"])
-LOCKS = Counter("portal_locks_total", "Accounts locked after too many wrong passwords")
 LOOPBACK = {"127.0.0.1", "::1"}
 
 

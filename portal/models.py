@@ -80,8 +80,6 @@ class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Sign-in state. A session carries the version it was made under; logout and a password change
     # bump it, which ends every session of this client on every app instance.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When the last SMS code went out: claiming it with one conditional UPDATE lets a single code out per minute,
     # however many requests race for it.
     code_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -214,11 +212,12 @@ class ReminderSent(db.Model):  # type: ignore[name-defined,misc]
 
 
 class OneTimeCode(db.Model):  # type: ignore[name-defined,misc]
-    """An SMS code for first-time authorization or a password reset; only its keyed hash is stored."""
+    """An SMS code for first-time authorization, a password reset or a sign-in that must be confirmed (after many
+    failed passwords, portal.auth.throttle); only its keyed hash is stored."""
 
     __tablename__ = "one_time_codes"
     __table_args__ = (
-        CheckConstraint("purpose in ('register', 'reset')", name="purpose"),
+        CheckConstraint("purpose in ('register', 'reset', 'sign_in')", name="purpose"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_one_time_codes_phone_created_at", "phone", "created_at"),  # the hourly cap per phone
     )
@@ -287,8 +286,25 @@ class Staff(db.Model):  # type: ignore[name-defined,misc]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     session_version: Mapped[int] = mapped_column(default=0)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SignInFailures(db.Model):  # type: ignore[name-defined,misc]
+    """Failed sign-ins of one account from one address, or from every address where `address` is empty
+    (portal.auth.throttle). The account (a client's Номер счета + ИИН, a staff login) and the address are keyed
+    hashes: neither an IIN nor an address is stored in clear."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        CheckConstraint("failures >= 0", name="failures_not_negative"),
+        Index("ix_sign_in_failures_last_at", "last_at"),  # forgetting the counts a day old
+    )
+
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    since: Mapped[datetime] = mapped_column(UtcDateTime)  # the first failure of the count
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the last try counted
+    next_try_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # no try from this address before it
 
 
 class FaqEntry(db.Model):  # type: ignore[name-defined,misc]

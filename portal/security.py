@@ -1,5 +1,5 @@
-"""Response headers that every page carries (CSP, no sniffing, no caching of personal data, HSTS in production),
-and the request id that ties a client's error page to the log lines behind it."""
+"""Response headers that every page carries (CSP, no framing, no sniffing, no caching of personal data, HSTS in
+production), and the request id that ties a client's error page to the log lines behind it."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ def secure_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
+    # For browsers that do not read CSP's frame-ancestors: no page of ours is shown inside another's frame.
+    headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

@@ -1,39 +1,48 @@
-"""What the sign-in pages ask of the database: matching the five facts, checking a password with the lock,
-and setting a new password once a code allowed it."""
+"""What the sign-in pages ask of the database: matching the five facts, checking a password under the throttle
+of failed sign-ins (portal.auth.throttle), and setting a new password once a code allowed it."""
 
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal.audit import Event, record
 from portal.auth.codes import consume_code
 from portal.auth.passwords import decoy_hash, hash_password, verify_password
 from portal.auth.session import end_every_session
+from portal.auth.throttle import (
+    STEP_UP_AFTER,
+    claim_try,
+    clear_count,
+    client_account,
+    code_required,
+    count_failure,
+    forgive_try,
+)
 from portal.clock import now
 from portal.extensions import db
 from portal.i18n import current_language
-from portal.metrics import LOCKS, SIGN_INS
+from portal.metrics import SIGN_INS
 from portal.models import Client, Contract
-
-MAX_FAILED_LOGINS = 10
-LOCK_DURATION = timedelta(minutes=15)
 
 
 class Outcome(enum.Enum):
     SIGNED_IN = "signed_in"
     FAILED = "failed"
-    LOCKED = "locked"
+    THROTTLED = "throttled"  # this address waits before its next try of this account
+    CODE_REQUIRED = "code_required"  # the password is right; an SMS code must confirm the sign-in
 
 
 @dataclass(frozen=True)
 class LoginResult:
     outcome: Outcome
     client: Client | None = None
-    locked_until: datetime | None = None
+    wait: timedelta = timedelta(0)
+    account_key: str = ""  # the throttle's key of the account, for the code step
 
 
 def client_by_account(account: str, iin: str) -> Client | None:
@@ -44,45 +53,58 @@ def client_by_account(account: str, iin: str) -> Client | None:
     )
 
 
-def authenticate(account: str, iin: str, password: str) -> LoginResult:
-    client = client_by_account(account, iin)
+def authenticate(account: str, iin: str, password: str, address: str | None) -> LoginResult:
+    """Check the password of the account typed, from this address. Whether the account exists or not, one
+    password hash is checked and the same counts are kept, so neither the answer nor its time tells."""
     moment = now()
-    if client is None or client.password_hash is None:
-        verify_password(decoy_hash(), password)
-        record(Event.LOGIN_FAILED, client.id if client else None, "no password yet" if client else "no such client")
+    key = client_account(account, iin)
+    wait = claim_try(key, address, moment)
+    client = client_by_account(account, iin)
+    client_id = client.id if client is not None else None
+    if wait:
+        verify_password(decoy_hash(), password)  # as long as any other answer
+        record(Event.LOGIN_THROTTLED, client_id, f"wait {math.ceil(wait.total_seconds())} s")
+        db.session.commit()
+        SIGN_INS.labels("throttled").inc()
+        return LoginResult(Outcome.THROTTLED, wait=wait)
+    stored = client.password_hash if client is not None else None
+    right = verify_password(stored or decoy_hash(), password) and stored is not None
+    if client is None or not right:
+        failures = count_failure(key, moment)
+        record(
+            Event.LOGIN_FAILED,
+            client_id,
+            "wrong password" if stored else ("no password yet" if client else "no such client"),
+        )
+        if failures == STEP_UP_AFTER:
+            record(Event.LOGIN_CODE_REQUIRED, client_id, f"{STEP_UP_AFTER} failures in a day")
         db.session.commit()
         SIGN_INS.labels("failed").inc()
         return LoginResult(Outcome.FAILED)
-    if client.locked_until is not None and client.locked_until > moment:
-        record(Event.LOGIN_FAILED, client.id, "locked")
+    forgive_try(key, address)
+    if code_required(key):
+        record(Event.LOGIN_CODE_ASKED, client.id, "password right")
         db.session.commit()
-        SIGN_INS.labels("locked").inc()
-        return LoginResult(Outcome.LOCKED, locked_until=client.locked_until)
-    if verify_password(client.password_hash, password):
-        client.failed_logins = 0
-        client.locked_until = None
-        record(Event.LOGIN_SUCCEEDED, client.id)
-        db.session.commit()
-        SIGN_INS.labels("signed_in").inc()
-        return LoginResult(Outcome.SIGNED_IN, client)
-    failures = db.session.scalar(
-        update(Client)
-        .where(Client.id == client.id)
-        .values(failed_logins=Client.failed_logins + 1)
-        .returning(Client.failed_logins)
-    )
-    record(Event.LOGIN_FAILED, client.id, "wrong password")
-    if failures is not None and failures >= MAX_FAILED_LOGINS:
-        until = moment + LOCK_DURATION
-        db.session.execute(update(Client).where(Client.id == client.id).values(locked_until=until, failed_logins=0))
-        record(Event.ACCOUNT_LOCKED, client.id, f"until {until:%Y-%m-%d %H:%M} UTC")
-        db.session.commit()
-        SIGN_INS.labels("locked").inc()
-        LOCKS.inc()
-        return LoginResult(Outcome.LOCKED, locked_until=until)
+        SIGN_INS.labels("code_required").inc()
+        return LoginResult(Outcome.CODE_REQUIRED, client, account_key=key)
+    clear_count(key)
+    record(Event.LOGIN_SUCCEEDED, client.id)
     db.session.commit()
-    SIGN_INS.labels("failed").inc()
-    return LoginResult(Outcome.FAILED)
+    SIGN_INS.labels("signed_in").inc()
+    return LoginResult(Outcome.SIGNED_IN, client)
+
+
+def confirm_sign_in(client: Client, code_id: int, account_key: str, session_version: int) -> bool:
+    """Spend the verified code that confirms a sign-in and clear the account's count; False if the code was spent
+    or the client's sessions ended (a new password) since the password was checked."""
+    if client.session_version != session_version or not consume_code(code_id, client.id, "sign_in"):
+        db.session.rollback()
+        return False
+    clear_count(account_key)
+    record(Event.LOGIN_SUCCEEDED, client.id, "with sms code")
+    db.session.commit()
+    SIGN_INS.labels("signed_in").inc()
+    return True
 
 
 def _same_contract_number(typed: str, stored: str) -> bool:
@@ -112,8 +134,6 @@ def set_password(client: Client, password: str, code_id: int, purpose: str, cons
         return False
     moment = now()
     client.password_hash = hash_password(password)
-    client.failed_logins = 0
-    client.locked_until = None
     client.language = client.language or current_language()
     if purpose == "register":
         client.activated_at = moment

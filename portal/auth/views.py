@@ -1,16 +1,15 @@
-"""Sign-in pages: Первичная авторизация (five facts → SMS code → password), the two-step login, logout and the
-password reset, which repeats the first three steps for a client who has a password already."""
+"""Sign-in pages: Первичная авторизация (five facts → SMS code → password), the two-step login (with an SMS code
+after the password when many failed sign-ins call for one), logout and the password reset, which repeats the first
+three steps for a client who has a password already."""
 
 from __future__ import annotations
 
 import math
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,8 +34,9 @@ from portal.auth.forms import (
     RegisterForm,
 )
 from portal.auth.policy import checklist, password_problems
-from portal.auth.service import Outcome, authenticate, match_facts, set_password
+from portal.auth.service import Outcome, authenticate, confirm_sign_in, match_facts, set_password
 from portal.auth.session import end_every_session, sign_out, start_session
+from portal.auth.throttle import wait_message
 from portal.clock import now
 from portal.domain.phone import mask_phone
 from portal.extensions import db, sign_in_limit
@@ -45,13 +45,15 @@ from portal.rendering import redirect_to, render_fragment, render_page
 
 FLOW = "auth_flow"
 FLOW_LIFETIME = timedelta(minutes=30)
-# Первичная авторизация and the password reset take the same steps under their own URLs and endpoints.
+# Первичная авторизация and the password reset take the same steps under their own URLs and endpoints; a sign-in
+# that must be confirmed takes the code step after the login page.
 FLOWS = {
     "register": ("/register", {"facts": "register", "code": "code", "resend": "code_resend", "password": "password"}),
     "reset": (
         "/password/reset",
         {"facts": "reset", "code": "reset_code", "resend": "reset_code_resend", "password": "reset_password"},
     ),
+    "sign_in": ("/login", {"facts": "login", "code": "login_code", "resend": "login_code_resend"}),
 }
 
 
@@ -60,11 +62,11 @@ def step_url(purpose: str, step: str) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A `next` that stays on this site: a path, never another host (//evil.example, https://…)."""
-    if not target:
+    """A `next` that is a plain path on this site, or None: it starts with one "/", and holds no "//", no
+    backslash, no whitespace and no control character (a CR or LF would end up in the Location header)."""
+    if not target or not target.startswith("/") or "//" in target or "\\" in target:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if any(char.isspace() or not char.isprintable() for char in target):
         return None
     return target
 
@@ -92,18 +94,52 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         stage = "identify" if form.account.errors or form.iin.errors else "password"
         return render_page("auth/login.html", "login_form", form=form, stage=stage, next=next_page)
-    result = authenticate(form.account.data, form.iin.data, form.password.data)
+    result = authenticate(form.account.data, form.iin.data, form.password.data, request.remote_addr)
     if result.outcome is Outcome.SIGNED_IN and result.client is not None:
         start_session(result.client)
         return redirect_to(next_page or url_for("cabinet.profile"))
-    if result.outcome is Outcome.LOCKED and result.locked_until is not None:
-        error = _(
-            "Слишком много неверных попыток. Вход заблокирован до %(time)s. Попробуйте позже или восстановите пароль.",
-            time=format_time(result.locked_until, "HH:mm"),
-        )
-    else:
-        error = _("Неверный номер счета, ИИН или пароль.")
+    if result.outcome is Outcome.CODE_REQUIRED and result.client is not None:
+        return _ask_for_code(result.client, result.account_key, form, next_page)
+    if result.outcome is Outcome.THROTTLED:
+        error = wait_message(result.wait)
+        page = render_page("auth/login.html", "login_form", form=form, stage="password", next=next_page, error=error)
+        page.status_code = 429
+        page.headers["Retry-After"] = str(math.ceil(result.wait.total_seconds()))
+        return page
+    error = _("Неверный номер счета, ИИН или пароль.")
     return render_page("auth/login.html", "login_form", form=form, stage="password", next=next_page, error=error), 200
+
+
+def _ask_for_code(client: Client, account_key: str, form: LoginForm, next_page: str | None) -> ResponseReturnValue:
+    """The password was right and the account is under attack: an SMS code to the number on file confirms it."""
+    pending = _flow("sign_in")
+    try:
+        code, plain = issue_code(client, "sign_in")
+    except CodeRefused as refusal:
+        if refusal.reason is Refusal.TOO_SOON and pending is not None and pending.get("client_id") == client.id:
+            return redirect_to(step_url("sign_in", "code"))  # the code sent a moment ago is still good
+        error = _refusal_message(refusal)
+        return render_page("auth/login.html", "login_form", form=form, stage="password", next=next_page, error=error)
+    session[FLOW] = {
+        "purpose": "sign_in",
+        "client_id": client.id,
+        "code_id": code.id,
+        "started": now().timestamp(),
+        "verified": False,
+        "account_key": account_key,
+        "version": client.session_version,
+        "next": next_page,
+        "demo_code": plain if client.is_demo else None,
+    }
+    return redirect_to(step_url("sign_in", "code"))
+
+
+def _finish_sign_in(flow: dict[str, Any], client: Client) -> ResponseReturnValue:
+    if not confirm_sign_in(client, int(flow["code_id"]), str(flow["account_key"]), int(flow["version"])):
+        session.pop(FLOW, None)
+        return _start_again("sign_in")
+    start_session(client)
+    return redirect_to(safe_next(flow.get("next")) or url_for("cabinet.profile"))
 
 
 @bp.post("/logout")
@@ -202,6 +238,8 @@ def code(purpose: str) -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         check = check_code(int(flow["code_id"]), form.code.data)
+        if check.verdict is Verdict.ACCEPTED and purpose == "sign_in":
+            return _finish_sign_in(flow, client)
         if check.verdict is Verdict.ACCEPTED:
             flow["verified"] = True
             session[FLOW] = flow
@@ -304,7 +342,8 @@ def _route(rule: str, endpoint: str, view: Any, purpose: str, methods: tuple[str
 
 
 for _purpose, (_prefix, _steps) in FLOWS.items():
-    _route(_prefix, _steps["facts"], facts, _purpose, ("GET", "POST"))
+    if "password" in _steps:  # the sign-in's first step is the login page itself
+        _route(_prefix, _steps["facts"], facts, _purpose, ("GET", "POST"))
+        _route(f"{_prefix}/password", _steps["password"], password, _purpose, ("GET", "POST"))
     _route(f"{_prefix}/code", _steps["code"], code, _purpose, ("GET", "POST"))
     _route(f"{_prefix}/code/resend", _steps["resend"], resend, _purpose, ("POST",))
-    _route(f"{_prefix}/password", _steps["password"], password, _purpose, ("GET", "POST"))

@@ -1,12 +1,14 @@
 """What support staff ask of the database: adding a staff member, signing in with a password and a TOTP code
-(with the lock of the clients' login), and finding a client by IIN or personal account number."""
+(throttled as the clients' login is, portal.auth.throttle), and finding a client by IIN or personal account
+number."""
 
 from __future__ import annotations
 
 import hmac
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import or_, select, update
@@ -14,7 +16,8 @@ from sqlalchemy import or_, select, update
 from portal.audit import Event, record
 from portal.auth.passwords import decoy_hash, hash_password, verify_password
 from portal.auth.policy import common_passwords
-from portal.auth.service import LOCK_DURATION, MAX_FAILED_LOGINS, Outcome
+from portal.auth.service import Outcome
+from portal.auth.throttle import claim_try, forgive_try, staff_account
 from portal.clock import now
 from portal.domain.password import MAX_PASSWORD_LENGTH, PasswordRule, failed_rules, too_long, weaknesses
 from portal.extensions import db
@@ -77,7 +80,6 @@ def add_staff(login: str, full_name: str, password: str) -> tuple[Staff, str]:
         active=True,
         created_at=now(),
         session_version=0,
-        failed_logins=0,
     )
     db.session.add(staff)
     db.session.commit()
@@ -116,49 +118,44 @@ def totp_step(secret: str, code: str, moment: datetime) -> int | None:
 class StaffLoginResult:
     outcome: Outcome
     staff: Staff | None = None
-    locked_until: datetime | None = None
+    wait: timedelta = timedelta(0)
 
 
-def authenticate_staff(login: str, password: str, code: str) -> StaffLoginResult:
-    """Password and TOTP code; a code is accepted once (its step is claimed by one conditional UPDATE)."""
-    staff = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
+def authenticate_staff(login: str, password: str, code: str, address: str | None) -> StaffLoginResult:
+    """Password and TOTP code; a code is accepted once (its step is claimed by one conditional UPDATE). Tries are
+    throttled per login and address as the clients' are, a made-up login as a real one."""
+    login = normalise_login(login)
     moment = now()
+    key = staff_account(login)
+    wait = claim_try(key, address, moment)
+    staff = db.session.scalar(select(Staff).where(Staff.login == login))
+    staff_id = staff.id if staff is not None else None
+    if wait:
+        verify_password(decoy_hash(), password)  # as long as any other answer
+        record(Event.STAFF_LOGIN_THROTTLED, None, f"wait {math.ceil(wait.total_seconds())} s", staff_id)
+        db.session.commit()
+        return StaffLoginResult(Outcome.THROTTLED, wait=wait)
     if staff is None or not staff.active:
         verify_password(decoy_hash(), password)  # an unknown or disabled login
-        record(Event.STAFF_LOGIN_FAILED, None, "disabled" if staff else "no such login", staff.id if staff else None)
+        record(Event.STAFF_LOGIN_FAILED, None, "disabled" if staff else "no such login", staff_id)
         db.session.commit()
         return StaffLoginResult(Outcome.FAILED)
-    if staff.locked_until is not None and staff.locked_until > moment:
-        record(Event.STAFF_LOGIN_FAILED, None, "locked", staff.id)
-        db.session.commit()
-        return StaffLoginResult(Outcome.LOCKED, locked_until=staff.locked_until)
     password_ok = verify_password(staff.password_hash, password)
     step = totp_step(staff.totp_secret, code, moment) if password_ok else None
     if step is not None:
         claimed = db.session.execute(
             update(Staff)
             .where(Staff.id == staff.id, or_(Staff.totp_last_step.is_(None), Staff.totp_last_step < step))
-            .values(totp_last_step=step, failed_logins=0, locked_until=None)
+            .values(totp_last_step=step)
         )
-        if claimed.rowcount == 1:
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            forgive_try(key, address)
             record(Event.STAFF_LOGIN_SUCCEEDED, None, staff_id=staff.id)
             db.session.commit()
             db.session.refresh(staff)
             return StaffLoginResult(Outcome.SIGNED_IN, staff)
     reason = "wrong password" if not password_ok else ("wrong code" if step is None else "code used before")
-    failures = db.session.scalar(
-        update(Staff)
-        .where(Staff.id == staff.id)
-        .values(failed_logins=Staff.failed_logins + 1)
-        .returning(Staff.failed_logins)
-    )
     record(Event.STAFF_LOGIN_FAILED, None, reason, staff.id)
-    if failures is not None and failures >= MAX_FAILED_LOGINS:
-        until = moment + LOCK_DURATION
-        db.session.execute(update(Staff).where(Staff.id == staff.id).values(locked_until=until, failed_logins=0))
-        record(Event.STAFF_LOCKED, None, f"until {until:%Y-%m-%d %H:%M} UTC", staff.id)
-        db.session.commit()
-        return StaffLoginResult(Outcome.LOCKED, locked_until=until)
     db.session.commit()
     return StaffLoginResult(Outcome.FAILED)
 

@@ -6,13 +6,16 @@ answers 405, and no form of the client's is rendered. Each page shown is written
 
 from __future__ import annotations
 
+import math
+
 from flask import abort, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_time
 from flask_babel import gettext as _
 
 from portal.audit import Event, record
 from portal.auth.forms import EmptyForm
+from portal.auth.service import Outcome
+from portal.auth.throttle import wait_message
 from portal.cabinet.service import client_with_contracts
 from portal.cabinet.views import contracts_page, profile_page, schedule_page
 from portal.domain.iin import is_valid_iin
@@ -21,7 +24,7 @@ from portal.models import Client
 from portal.rendering import redirect_to, render_page
 from portal.staff import bp
 from portal.staff.forms import SearchForm, StaffLoginForm
-from portal.staff.service import Outcome, authenticate_staff, find_clients
+from portal.staff.service import authenticate_staff, find_clients
 from portal.staff.session import current_staff, end_staff_sessions, start_staff_session
 
 OPEN_ENDPOINTS = {"staff.login"}
@@ -41,20 +44,18 @@ def login() -> ResponseReturnValue:
     if current_staff() is not None:
         return redirect(url_for("staff.search"))
     form = StaffLoginForm()
-    error = None
-    if form.validate_on_submit():
-        result = authenticate_staff(form.login.data, form.password.data, form.code.data)
-        if result.outcome is Outcome.SIGNED_IN and result.staff is not None:
-            start_staff_session(result.staff)
-            return redirect_to(url_for("staff.search"))
-        if result.outcome is Outcome.LOCKED and result.locked_until is not None:
-            error = _(
-                "Слишком много неверных попыток. Вход заблокирован до %(time)s.",
-                time=format_time(result.locked_until, "HH:mm"),
-            )
-        else:
-            error = _("Неверный логин, пароль или код.")
-    return render_page("staff/login.html", form=form, error=error)
+    if not form.validate_on_submit():
+        return render_page("staff/login.html", form=form, error=None)
+    result = authenticate_staff(form.login.data, form.password.data, form.code.data, request.remote_addr)
+    if result.outcome is Outcome.SIGNED_IN and result.staff is not None:
+        start_staff_session(result.staff)
+        return redirect_to(url_for("staff.search"))
+    if result.outcome is Outcome.THROTTLED:
+        page = render_page("staff/login.html", form=form, error=wait_message(result.wait))
+        page.status_code = 429
+        page.headers["Retry-After"] = str(math.ceil(result.wait.total_seconds()))
+        return page
+    return render_page("staff/login.html", form=form, error=_("Неверный логин, пароль или код."))
 
 
 @bp.post("/logout")

@@ -12,10 +12,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from portal.auth.passwords import hash_password, verify_password
+from portal.auth.throttle import STEP_UP_AFTER, claim_try, client_account, count_failure
 from portal.demo import DEMO_PASSWORD, load_demo
 from portal.domain.schedule import Status, contract_figures, statuses
 from portal.extensions import db
-from portal.models import Client, Contract, Deposit, ReminderSent
+from portal.models import Client, Contract, Deposit, ReminderSent, SignInFailures
 from tests.conftest import TODAY, AuthActions
 
 
@@ -125,11 +126,16 @@ def test_portal_demo_puts_the_demo_accounts_back_as_they_were(
     before = {c.account: contract_statuses(c, TODAY) for c in client_by_iin("880515301238").contracts}
     assert auth.login().status_code == 303
     assert client.get("/profile").status_code == 200
-    # A demonstration changes everything it can: password, language, reminders, lock, data; Сейткали registers.
+    # A demonstration changes everything it can: failed sign-ins, password, language, reminders, data; Сейткали
+    # registers.
+    for account in ("1000000001", "1000000002"):
+        for _ in range(STEP_UP_AFTER):
+            count_failure(client_account(account, "880515301238"), datetime.now(UTC))
+        for _ in range(5):
+            claim_try(client_account(account, "880515301238"), "203.0.113.7", datetime.now(UTC))
     akhmetov = client_by_iin("880515301238")
     akhmetov.password_hash = hash_password("Changed#Password1")
-    akhmetov.language, akhmetov.reminders, akhmetov.failed_logins = "en", False, 7
-    akhmetov.locked_until = datetime(2030, 1, 1, tzinfo=UTC)
+    akhmetov.language, akhmetov.reminders = "en", False
     rent = akhmetov.contracts[0]
     for entry in rent.schedule:
         entry.debited, entry.debited_on = entry.accrued, entry.debit_on
@@ -148,12 +154,8 @@ def test_portal_demo_puts_the_demo_accounts_back_as_they_were(
     assert client.get("/profile").status_code == 302  # the demonstration's session has ended
     akhmetov = client_by_iin("880515301238")
     assert verify_password(akhmetov.password_hash, DEMO_PASSWORD)
-    assert (akhmetov.language, akhmetov.reminders, akhmetov.failed_logins, akhmetov.locked_until) == (
-        None,
-        True,
-        0,
-        None,
-    )
+    assert (akhmetov.language, akhmetov.reminders) == (None, True)
+    assert db.session.scalars(select(SignInFailures)).all() == []
     assert {c.account: contract_statuses(c, TODAY) for c in akhmetov.contracts} == before
     assert db.session.scalars(select(ReminderSent)).all() == []
     seitkali = client_by_iin("921102404563")

@@ -121,11 +121,11 @@ def test_a_search_for_sms_in_either_alphabet_finds_the_sms_questions(
     client: FlaskClient, faq: list[FaqEntry], query: str
 ) -> None:
     expected = containing(faq, "SMS")
-    assert 5 <= len(expected) <= 10
+    assert len(expected) >= 5
 
     page = get(client, f"/faq?q={query}")
 
-    assert questions(page) == expected
+    assert questions(page) == expected[:10]
     assert f"Найдено вопросов: {len(expected)}" in page
     assert "<mark>SMS</mark>" in page
 

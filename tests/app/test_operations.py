@@ -6,6 +6,8 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
+from portal.auth.throttle import claim_try, client_account
+from portal.clock import now
 from tests.conftest import AuthActions, make_app, running
 
 
@@ -14,19 +16,21 @@ def sample(name: str, **labels: str) -> float:
 
 
 @pytest.mark.usefixtures("demo")
-def test_metrics_count_requests_sign_ins_codes_and_locks(client: FlaskClient, auth: AuthActions) -> None:
+def test_metrics_count_requests_sign_ins_codes_and_throttled_tries(client: FlaskClient, auth: AuthActions) -> None:
     before = {
         "signed_in": sample("portal_sign_ins_total", outcome="signed_in"),
         "failed": sample("portal_sign_ins_total", outcome="failed"),
-        "locks": sample("portal_locks_total"),
+        "throttled": sample("portal_sign_ins_total", outcome="throttled"),
         "codes": sample("portal_codes_total", outcome="sent"),
         "faq": sample("portal_requests_total", route="/faq", method="GET", status="200"),
     }
     client.get("/faq")
     auth.login()
     auth.logout()
-    for _ in range(10):
-        auth.login(password="Wrong#2026")
+    for _ in range(4):
+        claim_try(client_account("1000000001", "880515301238"), "127.0.0.1", now())
+    auth.login(password="Wrong#2026")
+    auth.login(password="Wrong#2026")
     auth.submit_facts()
 
     body = client.get("/metrics").get_data(as_text=True)
@@ -34,8 +38,8 @@ def test_metrics_count_requests_sign_ins_codes_and_locks(client: FlaskClient, au
     assert "portal_request_seconds_bucket" in body
     assert sample("portal_requests_total", route="/faq", method="GET", status="200") == before["faq"] + 1
     assert sample("portal_sign_ins_total", outcome="signed_in") == before["signed_in"] + 1
-    assert sample("portal_sign_ins_total", outcome="failed") == before["failed"] + 9
-    assert sample("portal_locks_total") == before["locks"] + 1
+    assert sample("portal_sign_ins_total", outcome="failed") == before["failed"] + 1
+    assert sample("portal_sign_ins_total", outcome="throttled") == before["throttled"] + 1
     assert sample("portal_codes_total", outcome="sent") == before["codes"] + 1
 
 

@@ -9,6 +9,8 @@ import logging
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from portal.auth.throttle import claim_try, client_account
+from portal.clock import now
 from portal.logs import JsonFormatter
 from tests.conftest import AuthActions, make_app, running
 
@@ -30,11 +32,38 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, path: 
     ):
         assert directive in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
     assert len(response.headers["X-Request-Id"]) >= 8
     assert "Strict-Transport-Security" not in response.headers  # development speaks plain HTTP
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/login", {}, 200),  # a page
+        ("/faq?page=2", {"HX-Request": "true"}, 200),  # a fragment
+        ("/static/css/portal.css", {}, 200),  # a static file
+        ("/no-such-page", {}, 404),  # an error page
+        ("/contracts/abc", {"HX-Request": "true"}, 404),  # an error answered to htmx
+        ("/profile", {}, 302),  # a redirect
+        ("/profile", {"HX-Request": "true"}, 200),  # HX-Redirect: htmx leaves the page for the login
+        ("/logout", {}, 405),
+    ],
+)
+def test_no_answer_may_be_framed_by_another_site(
+    client: FlaskClient, path: str, headers: dict[str, str], status: int
+) -> None:
+    response = client.get(path, headers=headers)
+
+    assert response.status_code == status
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_refused_post_may_not_be_framed_either(client: FlaskClient) -> None:
+    assert client.post("/logout").headers["X-Frame-Options"] == "DENY"  # 400: no CSRF token
 
 
 @pytest.mark.parametrize("path", ["/", "/faq", "/faq?q=пароль"])
@@ -81,14 +110,16 @@ def test_production_adds_hsts_and_a_host_only_secure_cookie(migrated: str, monke
 
 
 @pytest.mark.usefixtures("demo")
-def test_the_audit_trail_records_sign_ins_failures_locks_codes_and_passwords(
+def test_the_audit_trail_records_sign_ins_failures_throttled_tries_codes_and_passwords(
     auth: AuthActions, runner: FlaskCliRunner
 ) -> None:
     auth.login(password="Wrong#2026")
     auth.login()
     auth.logout()
-    for _ in range(10):
-        auth.login(password="Wrong#2026")
+    for _ in range(4):
+        claim_try(client_account("1000000001", "880515301238"), "127.0.0.1", now())
+    auth.login(password="Wrong#2026")
+    auth.login(password="Wrong#2026")
     auth.submit_facts()
     auth.submit_code("000000" if auth.last_code() != "000000" else "111111")
     auth.submit_code(auth.last_code())
@@ -102,7 +133,7 @@ def test_the_audit_trail_records_sign_ins_failures_locks_codes_and_passwords(
         "login_failed",
         "login_succeeded",
         "logout",
-        "account_locked",
+        "login_throttled",
         "code_sent",
         "code_rejected",
         "password_set",
