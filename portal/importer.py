@@ -782,7 +782,7 @@ _DEPOSIT_FIELDS = ("paid_on", "seq", "amount")
 # The file's rows, staged in temporary tables of the import's own connection (gone at commit or rollback on
 # PostgreSQL; dropped by the import on SQLite). ck numbers the file's contracts; ci and cj place them in the file.
 _staging = MetaData()
-_TEMPORARY = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
+_TEMPORARY: dict[str, Any] = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
 staged_clients = Table("import_clients", _staging, *_like(Client, *_CLIENT_FIELDS), **_TEMPORARY)
 staged_contracts = Table(
     "import_contracts",
