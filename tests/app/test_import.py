@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from datetime import date
 from decimal import Decimal
@@ -340,11 +343,16 @@ def test_a_change_is_counted_once(runner: FlaskCliRunner, tmp_path: Path) -> Non
     assert "; 2 rows added or changed; removed 0 schedule entries and 1 deposits" in result.output
 
 
-def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path) -> None:
+def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the import holds at a time (a block of text, a batch of rows) made small, so that a file of a few MB
+    # shows what a large one would, in a few seconds under tracemalloc.
+    monkeypatch.setattr(importer, "BLOCK", 4096)
+    monkeypatch.setattr(importer, "FLUSH_ROWS", 200)
     path = tmp_path / "large.json"
-    path.write_text(json.dumps(generated(600, (60, 180)), ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(generated(600, (12, 36)), ensure_ascii=False, indent=1), encoding="utf-8")
     size = path.stat().st_size
-    assert size > 20_000_000
+    assert size > 4_000_000
+    importer.import_file(db.session, write(tmp_path, DESIGN_EXAMPLE))  # what a first import builds once
 
     tracemalloc.start()
     try:
@@ -641,3 +649,73 @@ def test_past_a_thousand_problems_the_rest_are_counted(runner: FlaskCliRunner, t
     assert "clients[1000]" not in result.output
     assert "… and 4000 more, not listed." in result.output
     assert "Nothing was written: 5000 problem(s)." in result.output
+
+
+# --- 100 MB however its strings are shaped: one process's peak memory (never its time: see the README) ------------
+
+HUNDRED_MB = 100_000_000
+
+
+def shaped(path: Path, shape: str) -> None:
+    """A 100 MB file whose bulk is strings of one shape."""
+    head, tail = EXAMPLE_TEXT.split('"г. Астана, ул. Кенесары, д. 40, кв. 12"')
+    with path.open("w", encoding="utf-8") as file:
+        if shape == "clients":  # a hundred clients, each with an address of 1 MB: each held, validated, refused
+            client = json.loads(EXAMPLE_TEXT)["clients"][0]
+            client["contracts"][0]["address"] = "а" * 500_000
+            file.write('{"clients": [' + ", ".join([json.dumps(client, ensure_ascii=False)] * 100) + "]}")
+            return
+        file.write(head)
+        if shape == "list":  # one client of ten thousand 10 KB strings
+            file.write("[" + ", ".join(['"' + "б" * 5000 + '"'] * 10_000) + "]")
+        else:  # one string of 100 MB: plain, or escapes only
+            file.write('"' + {"plain": "в", "escapes": '\\"'}[shape] * (HUNDRED_MB // 2) + '"')
+        file.write(tail)
+
+
+# The import's own process reports its peak: a forked child's ru_maxrss would count the pages of this test's
+# process that it held before it ran the import.
+REPORTING_PEAK = (
+    "import atexit, sys\n"
+    "from flask.cli import main\n"
+    "atexit.register(lambda: print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr))\n"
+    "sys.argv = ['flask', '--app', 'wsgi', 'portal', 'import', sys.argv[1]]\n"
+    "main()\n"
+)
+
+
+def import_in_a_process(path: Path, database_url: str) -> tuple[int, str, int]:
+    """`flask --app wsgi portal import FILE` in a process of its own: exit status, output, peak RSS in bytes."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", REPORTING_PEAK, str(path)], capture_output=True, text=True, env=env, check=False
+    )
+    output, _, peak = done.stderr.rstrip().rpartition("\n")
+    return done.returncode, done.stdout + output, int(peak) * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("shape", "problem"),
+    [
+        ("plain", "clients[0].contracts[0].address: longer than 2000 characters"),
+        ("escapes", "clients[0].contracts[0].address: longer than 2000 characters"),
+        ("list", "clients[0].contracts[0].address[0]: longer than 2000 characters"),
+        ("clients", "clients[99].contracts[0].address: longer than 2000 characters"),
+    ],
+)
+def test_a_100_mb_file_of_long_strings_is_refused_within_150_mb(
+    app: Flask, migrated: str, tmp_path: Path, shape: str, problem: str
+) -> None:
+    path = tmp_path / f"{shape}.json"
+    shaped(path, shape)
+    assert path.stat().st_size > HUNDRED_MB * 0.99
+
+    status, output, peak = import_in_a_process(path, migrated)
+
+    assert status == 1, output
+    assert problem in output
+    assert "Traceback" not in output
+    assert peak < 150 * 2**20, f"peak RSS {peak / 2**20:.0f} MB"
+    assert count(Client) == 0
