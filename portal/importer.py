@@ -346,9 +346,14 @@ _MESSAGES = {
 }
 
 
+NAME_CHARS = 64  # of a field name in a problem's path: no field of the format has a name half as long
+
+
 def _path(location: Iterable[int | str]) -> str:
     path = ""
     for part in location:
+        if isinstance(part, str) and len(part) > NAME_CHARS:
+            part = part[:NAME_CHARS] + "…"
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "(document)"
 
@@ -554,13 +559,11 @@ class _Walk:
         text = self.text
         if text.peek() != '"':
             raise _NotJSON(f"expected a field name {text.where()}")
-        name = self._scan()
-        if name is None:
-            self.problems.append(f"{_path(path)}: a field name longer than {_LONGEST_TEXT} characters")
-            name = "…"
-        else:
-            name = _DECODER.decode(f'"{name}"')
-        if name in names:
+        escaped = self._scan()
+        name = "…" if escaped is None else _DECODER.decode(f'"{escaped}"')
+        if len(name) > NAME_CHARS:  # no field of the format: named shortened, and not remembered
+            name = name[:NAME_CHARS] + "…"
+        elif name in names:
             self.problems.append(f"{_path([*path, name])}: duplicate field")
         elif len(names) < MAX_FIELDS:
             names.add(name)
