@@ -32,7 +32,9 @@ STAFF_PASSWORD_VARIABLE = "PORTAL_STAFF_PASSWORD"  # noqa: S105  (the variable's
 def _reject(error: ImportRejected) -> None:
     for problem in error.problems:
         click.echo(problem, err=True)
-    click.echo(f"Nothing was written: {len(error.problems)} problem(s).", err=True)
+    if error.count > len(error.problems):
+        click.echo(f"… and {error.count - len(error.problems)} more, not listed.", err=True)
+    click.echo(f"Nothing was written: {error.count} problem(s).", err=True)
     raise SystemExit(1)
 
 

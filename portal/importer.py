@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -70,6 +71,7 @@ def _money(value: Any) -> Decimal:
         return Decimal(value).quantize(_CENTS)
     if not isinstance(value, str):
         raise ValueError('must be a decimal string such as "151234.56"')
+    _refuse_control(value)
     try:
         return parse_money(value)
     except InvalidMoney as error:
@@ -86,8 +88,43 @@ def _money(value: Any) -> Decimal:
 Money = Annotated[Decimal, BeforeValidator(_money)]
 
 
+# C0 and C1 control characters (tab and line breaks among them: no field of the file is more than one line) and
+# unpaired surrogates, which neither database can store as text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]").search
+
+
+def _refuse_control(value: str) -> None:
+    found = _CONTROL(value)
+    if found:
+        char = found.group()
+        what = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        raise ValueError(f"contains {what} (U+{ord(char):04X})")
+
+
+def _column_length(model: Any, name: str) -> int:
+    length: int = model.__table__.c[name].type.length
+    return length
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            _refuse_control(value)
+        return value
+
+
+def _text(value: str, limit: int) -> str:
+    """A required text field: not blank, and no longer than its column once stripped."""
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > limit:
+        raise ValueError(f"longer than {limit} characters")
+    return value
 
 
 # Schedule entries and deposits, millions of them in a full export, are validated as typed dicts: the same strict
@@ -126,8 +163,13 @@ class DepositRecord(TypedDict):
     amount: Annotated[Money, AfterValidator(_positive)]
 
 
-# The column sizes of portal.models.Contract.
-_TEXT_LIMITS = {"number": 50, "collateral": 200, "address": 2000}
+# The longest text each field may hold: its column's size; the address, a column without one, is held to 2000.
+TEXT_LIMITS = {
+    **{name: _column_length(Client, name) for name in ("last_name", "first_name", "middle_name", "id_number")},
+    **{name: _column_length(Client, name) for name in ("id_issuer", "email")},
+    **{name: _column_length(Contract, name) for name in ("number", "collateral")},
+    "address": 2000,
+}
 
 
 class ContractRecord(_Record):
@@ -151,11 +193,7 @@ class ContractRecord(_Record):
     @field_validator("number", "collateral", "address")
     @classmethod
     def _not_blank(cls, value: str, info: ValidationInfo) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        if len(value) > _TEXT_LIMITS[str(info.field_name)]:
-            raise ValueError(f"longer than {_TEXT_LIMITS[str(info.field_name)]} characters")
-        return value.strip()
+        return _text(value, TEXT_LIMITS[str(info.field_name)])
 
     @field_validator("account")
     @classmethod
@@ -223,12 +261,16 @@ class ClientRecord(_Record):
 
     @field_validator("last_name", "first_name", "id_number", "id_issuer")
     @classmethod
-    def _required_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        if len(value) > 200:
-            raise ValueError("too long")
-        return value.strip()
+    def _required_text(cls, value: str, info: ValidationInfo) -> str:
+        return _text(value, TEXT_LIMITS[str(info.field_name)])
+
+    @field_validator("middle_name", "email")
+    @classmethod
+    def _optional_text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        limit = TEXT_LIMITS[str(info.field_name)]
+        if value is not None and len(value) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return value
 
 
 class ImportDocument(_Record):
@@ -236,11 +278,39 @@ class ImportDocument(_Record):
 
 
 class ImportRejected(Exception):
-    """The file was not imported; `problems` names every bad record by its path."""
+    """The file was not imported; `problems` names every bad record by its path (the first MAX_PROBLEMS of
+    `count`)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
+    def __init__(self, problems: Sequence[str], count: int | None = None) -> None:
+        self.count = len(problems) if count is None else count
+        super().__init__(f"{self.count} problem(s)")
         self.problems = list(problems)
+
+
+MAX_PROBLEMS = 1000  # named in full; a file with more has the rest counted, so that naming them takes no memory
+
+
+class Problems:
+    """What is wrong with a file, each named by its path: the first MAX_PROBLEMS kept, all of them counted."""
+
+    def __init__(self) -> None:
+        self.named: list[str] = []
+        self.count = 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def append(self, problem: str) -> None:
+        self.count += 1
+        if len(self.named) < MAX_PROBLEMS:
+            self.named.append(problem)
+
+    def extend(self, problems: Iterable[str]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def rejected(self) -> ImportRejected:
+        return ImportRejected(self.named, self.count)
 
 
 @dataclass
@@ -276,9 +346,14 @@ _MESSAGES = {
 }
 
 
+NAME_CHARS = 64  # of a field name in a problem's path: no field of the format has a name half as long
+
+
 def _path(location: Iterable[int | str]) -> str:
     path = ""
     for part in location:
+        if isinstance(part, str) and len(part) > NAME_CHARS:
+            part = part[:NAME_CHARS] + "…"
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "(document)"
 
@@ -298,12 +373,56 @@ def problems_of(error: ValidationError, prefix: tuple[int | str, ...] = ()) -> I
 # --- reading: the file, one client at a time ---------------------------------------------------------------------
 
 BLOCK = 1 << 18  # characters read at a time: memory is a few blocks, one client and a batch of rows
+# A client's record is held whole (as text, then validated) only up to this many characters of the file, several
+# times what the largest real one takes; a longer one is walked a token at a time, named and refused.
+CLIENT_CHARS = 4_000_000
+MAX_DEPTH = 20  # objects and lists within each other, the document's own included: the format needs 7
+MAX_NUMBER = 20  # characters of a number: enough for any 64-bit integer
+MAX_FIELDS = 64  # field names an object's walk remembers, to find one given twice: the format has at most 14
+_LONGEST_TEXT = max(TEXT_LIMITS.values())
+# A string whose escaped text is longer than this is longer than any field allows (\ud83d\ude00 is one character).
+_KEPT_CHARS = 12 * _LONGEST_TEXT
+_WINDOW = 1 << 16
 _SPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+_STRING_RUN = re.compile(r'[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*')
+_NUMBER_RUN = re.compile(r"[-+.eE0-9]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?").fullmatch
+_LITERALS = {"t": "true", "f": "false", "n": "null"}
 
 
 class _NotJSON(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    """Nested deeper than MAX_DEPTH: named, and nothing after it is read."""
+
+
+class _Suspect(Exception):
+    """What only the walk token by token can name: a field given twice, a long number, NaN or Infinity."""
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> None:
+    if len(dict(pairs)) != len(pairs):
+        raise _Suspect
+
+
+def _number(text: str) -> int:
+    if len(text) > MAX_NUMBER:
+        raise _Suspect
+    return 0
+
+
+def _constant(text: str) -> None:
+    raise _Suspect
+
+
+# Finds where a value's text ends, at C speed, and raises _Suspect (or RecursionError) at what it cannot pass;
+# what it decodes is thrown away, for pydantic reads the text again.
+_DELIMITER = json.JSONDecoder(
+    object_pairs_hook=_object_pairs, parse_int=_number, parse_float=_number, parse_constant=_constant
+)
+_DECODER = json.JSONDecoder(strict=False)
 
 
 class _Text:
@@ -316,10 +435,11 @@ class _Text:
         self.offset = 0  # characters of the file before self.text
         self.ended = False
 
-    def _more(self) -> bool:
+    def more(self, size: int = 0) -> bool:
+        """Read another block (or `size` characters, if more), dropping the text before the position."""
         if self.ended:
             return False
-        block = self.stream.read(BLOCK)
+        block = self.stream.read(max(BLOCK, size))
         if not block:
             self.ended = True
             return False
@@ -328,13 +448,16 @@ class _Text:
         self.pos = 0
         return True
 
+    def where(self) -> str:
+        return f"at character {self.offset + self.pos}"
+
     def peek(self) -> str:
         """The next character that is not white space ("" at the end), left unread."""
         while True:
             self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
             if self.pos < len(self.text):
                 return self.text[self.pos]
-            if not self._more():
+            if not self.more():
                 return ""
 
     def take(self, char: str) -> bool:
@@ -343,75 +466,241 @@ class _Text:
             return True
         return False
 
-    def value(self) -> tuple[str, Any]:
-        """The next JSON value: its text and what the standard decoder made of it."""
+    def ahead(self, count: int) -> str:
+        """The next `count` characters, or fewer where the text ends, left unread."""
+        while len(self.text) - self.pos < count and self.more():
+            pass
+        return self.text[self.pos : self.pos + count]
+
+    def plain(self, limit: int) -> tuple[str | None, bool]:
+        """The next value's text, if it takes at most `limit` characters and holds nothing for _Walk to name;
+        otherwise None, nothing read, and whether it was only too long."""
         self.peek()
         while True:
+            held = len(self.text) - self.pos
             try:
-                decoded, end = _DECODER.raw_decode(self.text, self.pos)
+                _, end = _DELIMITER.raw_decode(self.text, self.pos)
+            except (_Suspect, RecursionError):
+                return None, False
             except json.JSONDecodeError as error:
-                # Cut off by the end of the block, or really broken: only more text can tell.
+                # Cut off by the end of the text read so far, or really broken: only more text can tell.
                 near_end = error.pos >= len(self.text) - 16 or error.msg.startswith("Unterminated string")
-                if near_end and self._more():
+                if near_end and held <= limit and self.more(held):
                     continue
-                raise _NotJSON(f"{error.msg} at character {self.offset + error.pos}") from None
-            if end == len(self.text) and self._more():  # a number may go on in the next block
+                return None, near_end and not self.ended
+            if end == len(self.text) and self.more():  # a number may go on in the next block
                 continue
+            if end - self.pos > limit:
+                return None, True
             raw = self.text[self.pos : end]
             self.pos = end
-            return raw, decoded
+            return raw, False
 
 
-def _client_texts(stream: TextIO, problems: list[str]) -> Iterator[tuple[int, str]]:
+class _Walk:
+    """Reads JSON values a token at a time, holding one short token at most, and names by its path what the import
+    refuses wherever it is: a field given twice, a number longer than MAX_NUMBER characters, a string longer than
+    its field allows or with a control character, nesting deeper than MAX_DEPTH (the reading stops there)."""
+
+    def __init__(self, text: _Text, problems: Problems) -> None:
+        self.text = text
+        self.problems = problems
+
+    def value(self, path: Sequence[int | str]) -> None:
+        text = self.text
+        where = list(path)
+        fields: list[set[str] | None] = []  # each open object's field names so far; None for an open list
+        while True:
+            char = text.peek()
+            if char in ("{", "["):
+                if len(where) >= MAX_DEPTH:
+                    self.problems.append(f"{_path(where)}: nested more than {MAX_DEPTH} levels deep")
+                    raise _TooDeep
+                text.pos += 1
+                if char == "{" and not text.take("}"):
+                    names: set[str] = set()
+                    fields.append(names)
+                    where.append(self.field(names, where))
+                    continue
+                if char == "[" and not text.take("]"):
+                    fields.append(None)
+                    where.append(0)
+                    continue
+            elif char == '"':
+                self._string(where)
+            elif char in _LITERALS:
+                word = _LITERALS[char]
+                if text.ahead(len(word)) != word:
+                    raise _NotJSON(f"unexpected text {text.where()}")
+                text.pos += len(word)
+            elif char == "":
+                raise _NotJSON("the text ends inside a value")
+            else:
+                self._number(where)
+            # The value at `where` is whole: close what ends after it, or go on to the next element or field.
+            while True:
+                if not fields:
+                    return
+                innermost = fields[-1]
+                if text.take(","):
+                    if innermost is None:
+                        where[-1] = int(where[-1]) + 1
+                    else:
+                        where[-1] = self.field(innermost, where[:-1])
+                    break
+                closing = "]" if innermost is None else "}"
+                if not text.take(closing):
+                    raise _NotJSON(f"expected , or {closing} {text.where()}")
+                fields.pop()
+                where.pop()
+
+    def field(self, names: set[str], path: Sequence[int | str]) -> str:
+        """An object's next field name and its colon; a name it already had is named."""
+        text = self.text
+        if text.peek() != '"':
+            raise _NotJSON(f"expected a field name {text.where()}")
+        escaped = self._scan()
+        name = "…" if escaped is None else _DECODER.decode(f'"{escaped}"')
+        if len(name) > NAME_CHARS:  # no field of the format: named shortened, and not remembered
+            name = name[:NAME_CHARS] + "…"
+        elif name in names:
+            self.problems.append(f"{_path([*path, name])}: duplicate field")
+        elif len(names) < MAX_FIELDS:
+            names.add(name)
+        if not text.take(":"):
+            raise _NotJSON(f"expected : {text.where()}")
+        return name
+
+    def _string(self, where: Sequence[int | str]) -> None:
+        name = where[-1] if where else None
+        limit = TEXT_LIMITS.get(name, _LONGEST_TEXT) if isinstance(name, str) else _LONGEST_TEXT
+        escaped = self._scan()
+        problem = None
+        if escaped is None:
+            problem = f"longer than {limit} characters"
+        else:
+            value = _DECODER.decode(f'"{escaped}"')
+            try:
+                _refuse_control(value)
+            except ValueError as error:
+                problem = str(error)
+            if problem is None and len(value) > limit:
+                problem = f"longer than {limit} characters"
+        if problem:
+            self.problems.append(f"{_path(where)}: {problem}")
+
+    def _scan(self) -> str | None:
+        """Reads the string at the position: its escaped text, or None if longer than _KEPT_CHARS."""
+        text = self.text
+        text.pos += 1
+        kept: list[str] | None = []
+        size = 0
+        while True:
+            # A window at a time: the regular expression's memory grows with the escapes of one match.
+            stop = min(len(text.text), text.pos + _WINDOW)
+            end = _STRING_RUN.match(text.text, text.pos, stop).end()  # type: ignore[union-attr]
+            control = end < stop and text.text[end] < " "  # not JSON, but named with the string
+            if control:
+                end += 1
+            if kept is not None:
+                kept.append(text.text[text.pos : end])
+                size += end - text.pos
+                if size > _KEPT_CHARS:
+                    kept = None
+            text.pos = end
+            if control:
+                continue
+            if end < stop and text.text[end] == '"':
+                text.pos += 1
+                return None if kept is None else "".join(kept)
+            if end < stop and text.text[end] == "\\" and stop - end >= 6:
+                raise _NotJSON(f"invalid escape {text.where()}")
+            if stop == len(text.text) and not text.more():
+                raise _NotJSON("unterminated string")
+
+    def _number(self, where: Sequence[int | str]) -> None:
+        text = self.text
+        start = text.where()
+        head = ""
+        size = 0
+        while True:
+            end = _NUMBER_RUN.match(text.text, text.pos).end()  # type: ignore[union-attr]
+            if size <= MAX_NUMBER:
+                head = (head + text.text[text.pos : end])[: MAX_NUMBER + 1]
+            size += end - text.pos
+            text.pos = end
+            if end < len(text.text) or not text.more():
+                break
+        if size > MAX_NUMBER:
+            self.problems.append(f"{_path(where)}: a number longer than {MAX_NUMBER} characters")
+        elif not _NUMBER(head):
+            raise _NotJSON(f"unexpected text {start}")
+
+
+def _client_texts(stream: TextIO, problems: Problems) -> Iterator[tuple[int, str]]:
     """Each element of the document's "clients" list with its index; what is wrong around them goes to problems.
 
-    Stops at text that is not JSON (nothing after it can be placed), naming where it is."""
+    Stops at text that is not JSON or nested too deep (nothing after it can be placed), naming where it is."""
     text = _Text(stream)
+    walk = _Walk(text, problems)
     try:
         if not text.take("{"):
             if text.peek() == "":
                 raise _NotJSON("the file is empty")
-            text.value()
+            walk.value([])
             problems.append("(document): not an object")
             return
+        names: set[str] = set()
         found = False
         first = True
         while not text.take("}"):
             if not first and not text.take(","):
-                raise _NotJSON("expected , or }")
+                raise _NotJSON(f"expected , or }} {text.where()}")
             first = False
-            _, key = text.value()
-            if not isinstance(key, str) or not text.take(":"):
-                raise _NotJSON("expected a field name and :")
+            key = walk.field(names, [])
             if key != "clients":
-                text.value()
+                walk.value([key])
                 problems.append(f"{_path([key])}: unknown field")
+                continue
+            if found:  # named as a duplicate field; its clients are not read as clients
+                walk.value([key])
                 continue
             found = True
             if not text.take("["):
-                text.value()
+                walk.value([key])
                 problems.append("clients: not a list")
                 continue
             index = 0
             while not (index == 0 and text.take("]")):
-                raw, _ = text.value()
-                yield index, raw
+                raw, too_long = text.plain(CLIENT_CHARS)
+                if raw is None:
+                    named = problems.count
+                    walk.value(["clients", index])
+                    if problems.count == named:
+                        problems.append(
+                            f"clients[{index}]: "
+                            + (f"longer than {CLIENT_CHARS:,} characters" if too_long else "not valid JSON")
+                        )
+                else:
+                    yield index, raw
                 index += 1
                 if text.take("]"):
                     break
                 if not text.take(","):
-                    raise _NotJSON("expected , or ] in the clients list")
+                    raise _NotJSON(f"expected , or ] in the clients list {text.where()}")
         if text.peek() != "":
-            raise _NotJSON("text after the document")
+            raise _NotJSON(f"text after the document {text.where()}")
         if not found:
             problems.append("clients: missing")
     except _NotJSON as error:
         problems.append(f"(document): not valid JSON ({error})")
+    except _TooDeep:
+        pass
     except UnicodeDecodeError:
         problems.append("(document): not valid JSON (not UTF-8 text)")
 
 
-def _validated(texts: Iterable[tuple[int, str]], problems: list[str]) -> Iterator[tuple[int, ClientRecord]]:
+def _validated(texts: Iterable[tuple[int, str]], problems: Problems) -> Iterator[tuple[int, ClientRecord]]:
     """The valid clients; every problem, its own or across records (the same IIN, number or account), is noted."""
     seen_iin: dict[str, int] = {}
     seen_number: dict[str, str] = {}
@@ -420,7 +709,12 @@ def _validated(texts: Iterable[tuple[int, str]], problems: list[str]) -> Iterato
         try:
             client = ClientRecord.model_validate_json(raw)
         except ValidationError as error:
-            problems.extend(problems_of(error, ("clients", i)))
+            named = problems.count
+            if any(detail["type"] == "json_invalid" for detail in error.errors(include_url=False)):
+                with suppress(_NotJSON, _TooDeep):  # pydantic's parser refuses it: the walk may say why
+                    _Walk(_Text(io.StringIO(raw)), problems).value(["clients", i])
+            if problems.count == named:
+                problems.extend(problems_of(error, ("clients", i)))
             continue
         if client.iin in seen_iin:
             problems.append(f"clients[{i}].iin: the same IIN as clients[{seen_iin[client.iin]}]")
@@ -438,11 +732,11 @@ def _validated(texts: Iterable[tuple[int, str]], problems: list[str]) -> Iterato
 
 def parse_document(raw: bytes | str) -> ImportDocument:
     """Validate a whole document held in memory (the demo data, tests); raise ImportRejected naming every problem."""
-    problems: list[str] = []
+    problems = Problems()
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     clients = [client for _, client in _validated(_client_texts(io.StringIO(text), problems), problems)]
     if problems:
-        raise ImportRejected(problems)
+        raise problems.rejected()
     return ImportDocument(clients=clients)
 
 
@@ -491,7 +785,7 @@ _DEPOSIT_FIELDS = ("paid_on", "seq", "amount")
 # The file's rows, staged in temporary tables of the import's own connection (gone at commit or rollback on
 # PostgreSQL; dropped by the import on SQLite). ck numbers the file's contracts; ci and cj place them in the file.
 _staging = MetaData()
-_TEMPORARY = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
+_TEMPORARY: dict[str, Any] = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
 staged_clients = Table("import_clients", _staging, *_like(Client, *_CLIENT_FIELDS), **_TEMPORARY)
 staged_contracts = Table(
     "import_contracts",
@@ -719,7 +1013,7 @@ def import_file(session: Session, path: Path) -> ImportReport:
 
     Valid clients are staged as they are read; the first problem stops the staging, the reading goes on to name
     every problem, and then the transaction is rolled back."""
-    problems: list[str] = []
+    problems = Problems()
     try:
         stager = _Stager(session)
         with path.open(encoding="utf-8", newline="") as stream:
@@ -727,7 +1021,7 @@ def import_file(session: Session, path: Path) -> ImportReport:
                 if not problems:
                     stager.add(i, client)
         if problems:
-            raise ImportRejected(problems)
+            raise problems.rejected()
         report = _merge(session, stager)
         session.commit()
     except BaseException:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from datetime import date
 from decimal import Decimal
@@ -340,11 +343,16 @@ def test_a_change_is_counted_once(runner: FlaskCliRunner, tmp_path: Path) -> Non
     assert "; 2 rows added or changed; removed 0 schedule entries and 1 deposits" in result.output
 
 
-def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path) -> None:
+def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the import holds at a time (a block of text, a batch of rows) made small, so that a file of a few MB
+    # shows what a large one would, in a few seconds under tracemalloc.
+    monkeypatch.setattr(importer, "BLOCK", 4096)
+    monkeypatch.setattr(importer, "FLUSH_ROWS", 200)
     path = tmp_path / "large.json"
-    path.write_text(json.dumps(generated(600, (60, 180)), ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(generated(600, (12, 36)), ensure_ascii=False, indent=1), encoding="utf-8")
     size = path.stat().st_size
-    assert size > 20_000_000
+    assert size > 4_000_000
+    importer.import_file(db.session, write(tmp_path, DESIGN_EXAMPLE))  # what a first import builds once
 
     tracemalloc.start()
     try:
@@ -447,3 +455,272 @@ def test_an_account_of_a_contract_the_file_does_not_name_is_refused(runner: Flas
         in result.output
     )
     assert count(Contract) == 1
+
+
+# --- hostile files: refused with the path named, nothing written, never a traceback -------------------------------
+
+EXAMPLE_TEXT = json.dumps(DESIGN_EXAMPLE, ensure_ascii=False)
+DEEP = 100_000
+
+
+def edited(old: str, new: str) -> str:
+    assert EXAMPLE_TEXT.count(old) == 1, old
+    return EXAMPLE_TEXT.replace(old, new)
+
+
+def second_client() -> str:
+    other = copy.deepcopy(DESIGN_EXAMPLE["clients"][0])
+    other.update(iin="921102404563", phone="+77017654321")
+    other["contracts"][0].update(number="ДА-2", account="1000000009")
+    return json.dumps(other, ensure_ascii=False)
+
+
+HOSTILE = {
+    "email twice": (
+        edited('"email": "d.akhmetov@example.kz"', '"email": "d.akhmetov@example.kz", "email": "x@example.kz"'),
+        "clients[0].email: duplicate field",
+    ),
+    "clients twice": (
+        EXAMPLE_TEXT[:-1] + f', "clients": [{second_client()}]}}',
+        "clients: duplicate field",
+    ),
+    "a schedule amount twice": (
+        edited('"principal": "61800.00"', '"principal": "61800.00", "principal": "1.00"'),
+        "clients[0].contracts[0].schedule[1].principal: duplicate field",
+    ),
+    "5,000-digit payments": (
+        edited('"payments": 180', '"payments": ' + "9" * 5000),
+        "clients[0].contracts[0].payments: a number longer than 20 characters",
+    ),
+    "a long fraction": (
+        edited('"payments": 180', '"payments": 180.' + "0" * 30),
+        "clients[0].contracts[0].payments: a number longer than 20 characters",
+    ),
+    "100,000-deep nesting": (
+        edited('"email": "d.akhmetov@example.kz"', '"email": ' + "[" * DEEP + "]" * DEEP),
+        "clients[0].email" + "[0]" * 17 + ": nested more than 20 levels deep",
+    ),
+    "nesting too deep for pydantic's parser": (
+        edited('"email": "d.akhmetov@example.kz"', '"email": ' + "[" * 500 + "]" * 500),
+        "clients[0].email" + "[0]" * 17 + ": nested more than 20 levels deep",
+    ),
+    "nested clients": ('{"clients": ' + "[" * DEEP + "]" * DEEP + "}", "]: nested more than 20 levels deep"),
+    "an escaped NUL in middle_name": (
+        edited('"Серикович"', '"Сери\\u0000кович"'),
+        "clients[0].middle_name: contains a control character (U+0000)",
+    ),
+    "a raw NUL in middle_name": (
+        edited('"Серикович"', '"Сери\x00кович"'),
+        "clients[0].middle_name: contains a control character (U+0000)",
+    ),
+    "a tab in the address": (
+        edited('"г. Астана', '"г.\\tАстана'),
+        "clients[0].contracts[0].address: contains a control character (U+0009)",
+    ),
+    "ESC in id_issuer": (
+        edited('"МВД РК"', '"МВД\\u001bРК"'),
+        "clients[0].id_issuer: contains a control character (U+001B)",
+    ),
+    "a C1 control in last_name": (
+        edited('"Ахметов"', '"Ахметов\\u0085"'),
+        "clients[0].last_name: contains a control character (U+0085)",
+    ),
+    "DEL in the contract number": (
+        edited('"ДА-2022-00117"', '"ДА-2022\\u007f00117"'),
+        "clients[0].contracts[0].number: contains a control character (U+007F)",
+    ),
+    "a control in an amount": (
+        edited('"principal": "61800.00"', '"principal": "\\u001f61800.00"'),
+        "clients[0].contracts[0].schedule[1].principal: contains a control character (U+001F)",
+    ),
+    "an unpaired surrogate": (
+        edited('"Данияр"', '"Дани\\ud800яр"'),
+        "clients[0].first_name: contains an unpaired surrogate (U+D800)",
+    ),
+    "a last_name longer than its column": (
+        edited('"Ахметов"', '"' + "А" * 101 + '"'),
+        "clients[0].last_name: longer than 100 characters",
+    ),
+    "a middle_name longer than its column": (
+        edited('"Серикович"', '"' + "С" * 101 + '"'),
+        "clients[0].middle_name: longer than 100 characters",
+    ),
+    "an id_number longer than its column": (
+        edited('"041234567"', '"' + "0" * 21 + '"'),
+        "clients[0].id_number: longer than 20 characters",
+    ),
+    "an id_issuer longer than its column": (
+        edited('"МВД РК"', '"' + "М" * 201 + '"'),
+        "clients[0].id_issuer: longer than 200 characters",
+    ),
+    "an email longer than its column": (
+        edited('"d.akhmetov@example.kz"', '"' + "d" * 244 + '@example.kz"'),
+        "clients[0].email: longer than 254 characters",
+    ),
+    "a contract number longer than its column": (
+        edited('"ДА-2022-00117"', '"' + "Д" * 51 + '"'),
+        "clients[0].contracts[0].number: longer than 50 characters",
+    ),
+    "a collateral longer than its column": (
+        edited('"Квартира"', '"' + "К" * 201 + '"'),
+        "clients[0].contracts[0].collateral: longer than 200 characters",
+    ),
+    "an address longer than allowed": (
+        edited('"г. Астана', '"' + "г" * 2001),
+        "clients[0].contracts[0].address: longer than 2000 characters",
+    ),
+    "a field name of 100,000 characters": (
+        edited('"gender": "M"', '"gender": "M", "' + "n" * 100_000 + '": 1'),
+        "clients[0]." + "n" * 64 + "…: unknown field",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "problem"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_file_is_refused_by_its_path_and_nothing_is_written(
+    runner: FlaskCliRunner, tmp_path: Path, text: str, problem: str
+) -> None:
+    assert runner.invoke(args=["portal", "import", str(write(tmp_path, DESIGN_EXAMPLE))]).exit_code == 0
+    before = snapshot()
+    path = tmp_path / "hostile.json"
+    path.write_text(text, encoding="utf-8")
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert problem in result.output
+    assert "Traceback" not in result.output
+    assert "Nothing was written" in result.output
+    assert len(result.output) < 1000
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+# What no client's record holds whole: CLIENT_CHARS lowered, so that small files take the token-by-token walk.
+WALKED = {
+    "a long address": (
+        edited('"г. Астана', '"' + "г" * 3000),
+        ["clients[0].contracts[0].address: longer than 2000 characters"],
+    ),
+    "a long escaped address": (
+        edited('"г. Астана', '"' + '\\"' * 30_000),
+        ["clients[0].contracts[0].address: longer than 2000 characters"],
+    ),
+    "a client only too long": (EXAMPLE_TEXT, ["clients[0]: longer than 600 characters"]),
+    "several findings": (
+        edited('"Серикович"', '"\\u0000", "middle_name": "' + "x" * 30_000 + '", "x": ' + "9" * 30),
+        [
+            "clients[0].middle_name: contains a control character (U+0000)",
+            "clients[0].middle_name: duplicate field",
+            "clients[0].middle_name: longer than 100 characters",
+            "clients[0].x: a number longer than 20 characters",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+@pytest.mark.parametrize(("text", "problems"), WALKED.values(), ids=WALKED.keys())
+def test_a_client_too_long_to_hold_is_walked_and_named(
+    runner: FlaskCliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    block: int,
+    text: str,
+    problems: list[str],
+) -> None:
+    monkeypatch.setattr(importer, "CLIENT_CHARS", 600)
+    monkeypatch.setattr(importer, "BLOCK", block)
+    path = tmp_path / "walked.json"
+    path.write_text(text, encoding="utf-8")
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 1, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("clients")] == problems
+    assert f"Nothing was written: {len(problems)} problem(s)." in result.output
+    assert count(Client) == 0
+
+
+def test_past_a_thousand_problems_the_rest_are_counted(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "many.json"
+    path.write_text('{"clients": [' + ", ".join(["5"] * 5000) + "]}", encoding="utf-8")
+
+    result = runner.invoke(args=["portal", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "clients[999]: not an object" in result.output
+    assert "clients[1000]" not in result.output
+    assert "… and 4000 more, not listed." in result.output
+    assert "Nothing was written: 5000 problem(s)." in result.output
+
+
+# --- 100 MB however its strings are shaped: one process's peak memory (never its time: see the README) ------------
+
+HUNDRED_MB = 100_000_000
+
+
+def shaped(path: Path, shape: str) -> None:
+    """A 100 MB file whose bulk is strings of one shape."""
+    head, tail = EXAMPLE_TEXT.split('"г. Астана, ул. Кенесары, д. 40, кв. 12"')
+    with path.open("w", encoding="utf-8") as file:
+        if shape == "clients":  # a hundred clients, each with an address of 1 MB: each held, validated, refused
+            client = json.loads(EXAMPLE_TEXT)["clients"][0]
+            client["contracts"][0]["address"] = "а" * 500_000
+            file.write('{"clients": [' + ", ".join([json.dumps(client, ensure_ascii=False)] * 100) + "]}")
+            return
+        file.write(head)
+        if shape == "list":  # one client of ten thousand 10 KB strings
+            file.write("[" + ", ".join(['"' + "б" * 5000 + '"'] * 10_000) + "]")
+        else:  # one string of 100 MB: plain, or escapes only
+            file.write('"' + {"plain": "в", "escapes": '\\"'}[shape] * (HUNDRED_MB // 2) + '"')
+        file.write(tail)
+
+
+# The import's own process reports its peak: a forked child's ru_maxrss would count the pages of this test's
+# process that it held before it ran the import.
+REPORTING_PEAK = (
+    "import atexit, sys\n"
+    "from flask.cli import main\n"
+    "atexit.register(lambda: print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr))\n"
+    "sys.argv = ['flask', '--app', 'wsgi', 'portal', 'import', sys.argv[1]]\n"
+    "main()\n"
+)
+
+
+def import_in_a_process(path: Path, database_url: str) -> tuple[int, str, int]:
+    """`flask --app wsgi portal import FILE` in a process of its own: exit status, output, peak RSS in bytes."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", REPORTING_PEAK, str(path)], capture_output=True, text=True, env=env, check=False
+    )
+    output, _, peak = done.stderr.rstrip().rpartition("\n")
+    return done.returncode, done.stdout + output, int(peak) * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("shape", "problem"),
+    [
+        ("plain", "clients[0].contracts[0].address: longer than 2000 characters"),
+        ("escapes", "clients[0].contracts[0].address: longer than 2000 characters"),
+        ("list", "clients[0].contracts[0].address[0]: longer than 2000 characters"),
+        ("clients", "clients[99].contracts[0].address: longer than 2000 characters"),
+    ],
+)
+def test_a_100_mb_file_of_long_strings_is_refused_within_150_mb(
+    app: Flask, migrated: str, tmp_path: Path, shape: str, problem: str
+) -> None:
+    path = tmp_path / f"{shape}.json"
+    shaped(path, shape)
+    assert path.stat().st_size > HUNDRED_MB * 0.99
+
+    status, output, peak = import_in_a_process(path, migrated)
+
+    assert status == 1, output
+    assert problem in output
+    assert "Traceback" not in output
+    assert peak < 150 * 2**20, f"peak RSS {peak / 2**20:.0f} MB"
+    assert count(Client) == 0
