@@ -54,7 +54,13 @@ def redirect_to(location: str, code: int = 303) -> Response:
     return response
 
 
+def css_string(text: str) -> str:
+    """Text as the inside of a double-quoted CSS string."""
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

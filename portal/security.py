@@ -53,8 +53,9 @@ def secure_headers(response: Response) -> Response:
     if current_app.config["PORTAL_ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if request.endpoint != "static":
-        # Pages may hold an IIN, a phone or a debt: neither the browser nor a proxy keeps a copy.
-        headers["Cache-Control"] = "no-store"
+        # Pages may hold an IIN, a phone or a debt: neither the browser nor a proxy keeps a copy (a view that
+        # answers the same to everyone, such as the tables' column names, says so itself).
+        headers.setdefault("Cache-Control", "no-store")
     return response
 
 

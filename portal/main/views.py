@@ -1,12 +1,14 @@
-"""The start page with the way into the cabinet, and /healthz for load balancers and operators."""
+"""The start page with the way into the cabinet, the tables' column names for phones, and /healthz for load
+balancers and operators."""
 
 from __future__ import annotations
 
 import logging
 
 import redis
-from flask import current_app, jsonify
+from flask import abort, current_app, jsonify, make_response, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,6 +47,21 @@ def _redis_state() -> str:
         return "unreachable"
     finally:
         client.close()
+
+
+@bp.get("/labels-<lang>.css")
+def table_labels(lang: str) -> ResponseReturnValue:
+    """The column names a phone shows beside each value when a table's rows become cards (portal.css), in the
+    page's language: CSS generated content, so that a fragment of 24 rows does not carry them 24 times."""
+    if lang not in current_app.config["PORTAL_LANGUAGES"]:
+        abort(404)
+    with force_locale(lang):
+        body = render_template("main/labels.css")
+    response = make_response(body)
+    response.mimetype = "text/css"
+    # The same for everyone in a language, and nothing personal: browsers may keep it for a day.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/healthz")

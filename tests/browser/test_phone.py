@@ -1,0 +1,61 @@
+"""A 360 px phone: every row of График платежей and История платежей is a card with each value named, the status
+badge whole and on screen, and nothing scrolls sideways, in ru, kk and en (screenshots in tests/artifacts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer
+from tests.browser.pages import SignIn
+
+WIDTH = 360
+PENDING = {"ru": "Ожидает списания", "kk": "Есептен шығаруды күтуде", "en": "Awaiting debit"}
+ACCRUED = {"ru": "Начисленный платеж", "kk": "Есептелген төлем", "en": "Accrued payment"}
+OPERATION = {"ru": "Операция", "kk": "Операция", "en": "Transaction"}
+
+
+@pytest.fixture
+def phone(page: Page, live_server: LiveServer, artifacts: Path) -> Page:
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    SignIn(page, live_server, artifacts, "phone").login("1000000001", "880515301238", "Demo2026!")
+    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+    return page
+
+
+def fits(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, "the page scrolls sideways"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_schedule_is_a_card_per_month_with_the_status_whole(
+    phone: Page, live_server: LiveServer, artifacts: Path, language: str
+) -> None:
+    phone.goto(live_server(f"/schedule?lang={language}"))
+    badge = phone.locator(".status-pending").first
+    expect(badge).to_have_text(PENDING[language])
+    box = badge.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, "the badge is whole on screen"
+    label = phone.evaluate(
+        "getComputedStyle(document.querySelector('.schedule-table.payments td'), '::before').content"
+    )
+    assert label == f'"{ACCRUED[language]}"'
+    fits(phone)
+    phone.screenshot(path=artifacts / f"phone-schedule-{language}-360.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_history_is_a_card_per_operation_with_the_amount_in_view(
+    phone: Page, live_server: LiveServer, artifacts: Path, language: str
+) -> None:
+    phone.goto(live_server(f"/history?lang={language}"))
+    amount = phone.locator(".history-table .amount-in").first
+    expect(amount).to_be_visible()
+    box = amount.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH
+    label = phone.evaluate("getComputedStyle(document.querySelector('.history-table td'), '::before').content")
+    assert label == f'"{OPERATION[language]}"'
+    fits(phone)
+    phone.screenshot(path=artifacts / f"phone-history-{language}-360.png", full_page=True)
