@@ -139,6 +139,21 @@ def code_required(account: str) -> bool:
     return failures is not None and failures >= STEP_UP_AFTER
 
 
+def accounts_asking_for_a_code(accounts: list[str]) -> list[str]:
+    """Those of these accounts whose next sign-in asks for an SMS code (code_required), in one query."""
+    if not accounts:
+        return []
+    return list(
+        db.session.scalars(
+            select(_table.c.account).where(
+                _table.c.account.in_(accounts),
+                _table.c.address == EVERY_ADDRESS,
+                _table.c.failures >= STEP_UP_AFTER,
+            )
+        )
+    )
+
+
 def clear_count(account: str) -> None:
     """A sign-in succeeded (with the code when one was asked): the count from every address starts again. The
     counts of other addresses stay, so that a guesser elsewhere keeps waiting. The caller commits."""

@@ -140,9 +140,10 @@ def contracts(contract_id: int | None = None) -> ResponseReturnValue:
 PAYEE_NAME = "АО «Казахстанская Жилищная Компания»"
 
 
-def _own_contract(contract_id: int) -> tuple[list[Contract], Contract]:
-    """The client's contracts and the one asked for (no figures needed); 404 for anyone else's."""
-    owned, contract = _chosen(current_user, contract_id)
+def _own_contract(contract_id: int, client: Client | None = None) -> tuple[list[Contract], Contract]:
+    """The client's contracts and the one asked for (no figures needed); 404 for anyone else's. The client is the
+    signed-in one unless support staff look at another's cabinet."""
+    owned, contract = _chosen(client if client is not None else current_user, contract_id)
     if contract is None:  # only for a client without contracts: an id was asked for
         abort(404)
     return owned, contract
@@ -163,7 +164,11 @@ def _payee() -> dict[str, str]:
 @bp.get("/contracts/<int:contract_id>/pay")
 @login_required
 def pay(contract_id: int) -> ResponseReturnValue:
-    owned, contract = _own_contract(contract_id)
+    return pay_page(current_user, contract_id)
+
+
+def pay_page(client: Client, contract_id: int) -> ResponseReturnValue:
+    owned, contract = _own_contract(contract_id, client)
     purpose = _(
         "Оплата по договору %(number)s, лицевой счет %(account)s", number=contract.number, account=contract.account
     )
@@ -246,7 +251,11 @@ def payment_qr_text(contract: Contract, payee: dict[str, str]) -> str:
 @bp.get("/contracts/<int:contract_id>/pay.svg")
 @login_required
 def pay_qr(contract_id: int) -> ResponseReturnValue:
-    _owned, contract = _own_contract(contract_id)
+    return pay_qr_image(current_user, contract_id)
+
+
+def pay_qr_image(client: Client, contract_id: int) -> ResponseReturnValue:
+    _owned, contract = _own_contract(contract_id, client)
     buffer = io.BytesIO()
     import segno  # loaded with the first QR a worker draws, not with every worker
 
@@ -317,7 +326,11 @@ def query_date(raw: str | None) -> date | None:
 @bp.get("/history/<int:contract_id>")
 @login_required
 def history(contract_id: int | None = None) -> ResponseReturnValue:
-    owned, contract = _chosen(current_user, contract_id)
+    return history_page(current_user, contract_id)
+
+
+def history_page(client: Client, contract_id: int | None) -> ResponseReturnValue:
+    owned, contract = _chosen(client, contract_id)
     context: dict[str, Any] = {"contracts": owned, "contract": contract, "kinds": Kind}
     if contract is not None:
         context.update(_history_page(contract))
@@ -342,7 +355,7 @@ def _history_page(contract: Contract) -> dict[str, Any]:
     def link(**changes: Any) -> str:
         args: dict[str, Any] = {"from": start, "to": end, "per_page": paging.per_page, "page": paging.page}
         args.update(changes)
-        return url_for("cabinet.history", contract_id=contract.id, **{k: v for k, v in args.items() if v is not None})
+        return cabinet_url("history", contract_id=contract.id, **{k: v for k, v in args.items() if v is not None})
 
     return {
         "start": start,

@@ -17,8 +17,9 @@ from portal.audit import Event, record
 from portal.auth.passwords import decoy_hash, hash_password, verify_password
 from portal.auth.policy import common_passwords
 from portal.auth.service import Outcome
-from portal.auth.throttle import claim_try, forgive_try, staff_account
+from portal.auth.throttle import accounts_asking_for_a_code, claim_try, client_account, forgive_try, staff_account
 from portal.clock import now
+from portal.domain.clock import kazakhstan_now
 from portal.domain.password import MAX_PASSWORD_LENGTH, PasswordRule, failed_rules, too_long, weaknesses
 from portal.extensions import db
 from portal.models import Client, Contract, Staff
@@ -168,3 +169,28 @@ def find_clients(number: str) -> list[Client]:
             select(Client).where(or_(Client.iin == number, Client.id.in_(by_account))).order_by(Client.last_name)
         )
     )
+
+
+@dataclass(frozen=True)
+class SignInState:
+    """What support needs to know of a found client's sign-in: registered since when, and whether the next
+    sign-in asks for an SMS code after the password (many failed passwords from everywhere)."""
+
+    registered_at: datetime | None
+    code_required: bool
+
+
+def sign_in_states(clients: list[Client]) -> dict[int, SignInState]:
+    """Each found client's sign-in state; one query for their accounts, one for the counts."""
+    accounts = db.session.execute(
+        select(Contract.client_id, Contract.account).where(Contract.client_id.in_([c.id for c in clients]))
+    ).all()
+    iins = {client.id: client.iin for client in clients}
+    keyed = {client_account(account, iins[client_id]): client_id for client_id, account in accounts}
+    asking = {keyed[key] for key in accounts_asking_for_a_code(list(keyed))}
+    return {
+        client.id: SignInState(
+            kazakhstan_now(client.activated_at) if client.activated_at else None, client.id in asking
+        )
+        for client in clients
+    }

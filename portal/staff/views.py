@@ -17,14 +17,21 @@ from portal.auth.forms import EmptyForm
 from portal.auth.service import Outcome
 from portal.auth.throttle import wait_message
 from portal.cabinet.service import client_with_contracts
-from portal.cabinet.views import contracts_page, profile_page, schedule_page
+from portal.cabinet.views import (
+    contracts_page,
+    history_page,
+    pay_page,
+    pay_qr_image,
+    profile_page,
+    schedule_page,
+)
 from portal.domain.iin import is_valid_iin
 from portal.extensions import db, sign_in_limit
 from portal.models import Client
 from portal.rendering import redirect_to, render_page
 from portal.staff import bp
 from portal.staff.forms import SearchForm, StaffLoginForm
-from portal.staff.service import authenticate_staff, find_clients
+from portal.staff.service import authenticate_staff, find_clients, sign_in_states
 from portal.staff.session import current_staff, end_staff_sessions, start_staff_session
 
 OPEN_ENDPOINTS = {"staff.login"}
@@ -91,7 +98,8 @@ def search() -> ResponseReturnValue:
         for client in clients or ():  # a search shows the client's name: on record, as a view is
             record(Event.STAFF_FOUND_CLIENT, client.id, "search", staff.id if staff else None)
         db.session.commit()
-    return render_page("staff/search.html", form=form, clients=clients)
+    states = sign_in_states(clients) if clients else {}
+    return render_page("staff/search.html", form=form, clients=clients, states=states)
 
 
 def _look_at(client_id: int) -> Client:
@@ -129,3 +137,22 @@ def client_contracts(client_id: int, contract_id: int | None = None) -> Response
 @bp.get("/clients/<int:client_id>/schedule/<int:contract_id>")
 def client_schedule(client_id: int, contract_id: int | None = None) -> ResponseReturnValue:
     return _shown(schedule_page(_look_at(client_id), contract_id))
+
+
+@bp.get("/clients/<int:client_id>/history")
+@bp.get("/clients/<int:client_id>/history/<int:contract_id>")
+def client_history(client_id: int, contract_id: int | None = None) -> ResponseReturnValue:
+    return _shown(history_page(_look_at(client_id), contract_id))
+
+
+@bp.get("/clients/<int:client_id>/contracts/<int:contract_id>/pay")
+def client_pay(client_id: int, contract_id: int) -> ResponseReturnValue:
+    return _shown(pay_page(_look_at(client_id), contract_id))
+
+
+@bp.get("/clients/<int:client_id>/contracts/<int:contract_id>/pay.svg")
+def client_pay_qr(client_id: int, contract_id: int) -> ResponseReturnValue:
+    client = client_with_contracts(client_id)
+    if client is None:
+        abort(404)
+    return pay_qr_image(client, contract_id)

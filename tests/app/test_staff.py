@@ -386,6 +386,9 @@ def staff_pages(client_id: int, contract_id: int) -> list[str]:
         f"{base}/contracts/{contract_id}",
         f"{base}/schedule",
         f"{base}/schedule/{contract_id}?year=all&per_page=24&page=2",
+        f"{base}/history",
+        f"{base}/history/{contract_id}?per_page=12",
+        f"{base}/contracts/{contract_id}/pay",
     ]
 
 
@@ -405,7 +408,9 @@ def test_staff_see_the_clients_pages_with_the_banner_and_no_client_forms(signed_
         assert re.findall(r'<form[^>]*method="post"[^>]*>', page) == [
             '<form method="post" action="/staff/logout" class="logout">'
         ], path
-        assert 'href="/profile"' not in page and 'href="/contracts"' not in page and 'href="/schedule"' not in page
+        for own in ("/profile", "/contracts", "/schedule", "/history"):
+            assert f'href="{own}"' not in page and f'href="{own}/' not in page, (path, own)
+        assert "/pay.svg" not in page or f"/staff/clients/{client.id}/contracts/" in page
         assert f'href="/staff/clients/{client.id}/schedule"' in page  # the menu stays in the staff's view
 
     contracts = text(signed_in.client.get(f"/staff/clients/{client.id}/contracts/{contract.id}"))
@@ -573,3 +578,33 @@ def test_staff_pages_are_never_cached_and_speak_every_language(signed_in: StaffA
     assert "Қарау режимі." in kk and "Ахметов Данияр Серикович" in kk
     assert "View-only mode." in en and "Changes are not available." in en
     assert "Your cabinet was viewed by support staff member Нурпеисова Айгуль" in en
+
+
+def test_support_sees_the_history_and_how_to_pay_of_a_client_audited(signed_in: StaffActions) -> None:
+    """«Я оплатил, а платежа нет»: the page that answers it, and the payment details, as the client sees them."""
+    client = akhmetov()
+    contract = second_contract()
+    base = f"/staff/clients/{client.id}"
+
+    history = text(signed_in.client.get(f"{base}/history/{contract.id}"))
+    assert "История платежей" in history and "Последнее поступление, которое видит кабинет" in history
+    assert f'action="{base}/history/{contract.id}"' in history  # the period filter stays in the staff's view
+    pay = text(signed_in.client.get(f"{base}/contracts/{contract.id}/pay"))
+    assert contract.account in pay and "Способы оплаты" in pay
+    assert f'src="{base}/contracts/{contract.id}/pay.svg"' in pay
+    assert signed_in.client.get(f"{base}/contracts/{contract.id}/pay.svg").mimetype == "image/svg+xml"
+    assert [view.detail for view in views()] == [f"{base}/history/{contract.id}", f"{base}/contracts/{contract.id}/pay"]
+
+
+def test_the_search_shows_each_clients_sign_in_state(signed_in: StaffActions) -> None:
+    from portal.auth.throttle import STEP_UP_AFTER, client_account, count_failure
+    from portal.clock import now
+
+    found = text(signed_in.search(AKHMETOV_IIN))
+    assert "Зарегистрирован с 24.11.2026" in found and "с кодом из СМС" not in found
+    assert "Не прошел первичную авторизацию" in text(signed_in.search("921102404563"))
+
+    for _ in range(STEP_UP_AFTER):  # fifty failed passwords from everywhere
+        count_failure(client_account("1000000002", AKHMETOV_IIN), now())
+    db.session.commit()
+    assert "следующий вход — с кодом из СМС: много неудачных попыток" in text(signed_in.search(AKHMETOV_IIN))
