@@ -59,3 +59,18 @@ def test_the_history_is_a_card_per_operation_with_the_amount_in_view(
     assert label == f'"{OPERATION[language]}"'
     fits(phone)
     phone.screenshot(path=artifacts / f"phone-history-{language}-360.png", full_page=True)
+
+
+def test_a_desktop_shows_the_tables_as_tables_without_the_card_labels(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    SignIn(page, live_server, artifacts, "desktop").login("1000000001", "880515301238", "Demo2026!")
+    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+    for path, selector in (("/schedule", ".schedule-table.payments td"), ("/history", ".history-table td")):
+        page.goto(live_server(path))
+        label = page.evaluate(f"getComputedStyle(document.querySelector('{selector}'), '::before').content")
+        assert label in ("none", "normal"), (path, label)
+        assert page.evaluate("document.querySelector('.table-scroll').scrollWidth") <= page.evaluate(
+            "document.querySelector('.table-scroll').clientWidth"
+        ), path
