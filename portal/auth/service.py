@@ -24,6 +24,7 @@ from portal.auth.throttle import (
     forgive_try,
 )
 from portal.clock import now
+from portal.domain.contract_number import same_contract_number
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.metrics import SIGN_INS
@@ -107,11 +108,6 @@ def confirm_sign_in(client: Client, code_id: int, account_key: str, session_vers
     return True
 
 
-def _same_contract_number(typed: str, stored: str) -> bool:
-    """Contract numbers as clients type them: any letter case, spaces ignored."""
-    return "".join(typed.split()).casefold() == "".join(stored.split()).casefold()
-
-
 def match_facts(account: str, contract_number: str, iin: str, phone: str, signed_on: date) -> Client | None:
     """The client whose contract has all five facts, with that phone on file; one query whatever the answer."""
     found = db.session.execute(
@@ -122,7 +118,7 @@ def match_facts(account: str, contract_number: str, iin: str, phone: str, signed
     if found is None:
         return None
     client, number = found
-    if not _same_contract_number(contract_number, number) or client.phone != phone:
+    if not same_contract_number(contract_number, number) or client.phone != phone:
         return None
     return client
 

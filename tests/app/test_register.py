@@ -417,3 +417,17 @@ def test_a_stale_form_comes_back_filled_in_with_a_fresh_token(client: FlaskClien
     resent = client.post(path, data={**typed, "csrf_token": csrf_token(page)})
     assert resent.status_code in (200, 303)
     assert "Форма устарела" not in resent.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["DA-2023-00318", "da 2023 00318", "ДА–2023–00318"])
+def test_a_contract_number_typed_in_latin_letters_or_with_other_dashes_is_accepted(
+    auth: AuthActions, typed: str
+) -> None:
+    facts = auth.submit_facts(contract_number=typed)
+    assert facts.status_code == 303
+    assert facts.headers["Location"] == "/register/code"
+
+
+def test_the_hint_says_latin_letters_are_fine(client: FlaskClient) -> None:
+    page = client.get("/register").get_data(as_text=True)
+    assert "Можно латиницей (DA-2023-00318), с пробелами или без дефисов." in page
