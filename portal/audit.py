@@ -25,6 +25,7 @@ class Event(enum.Enum):
     CODE_SENT = "code_sent"
     CODE_REJECTED = "code_rejected"
     PASSWORD_SET = "password_set"  # noqa: S105  (an event name, not a password)
+    PASSWORD_CHANGE_REFUSED = "password_change_refused"  # noqa: S105  (an event name, not a password)
     DOCUMENT_ISSUED = "document_issued"
     REMINDERS_CHANGED = "reminders_changed"
     STAFF_LOGIN_SUCCEEDED = "staff_login_succeeded"

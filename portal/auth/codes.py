@@ -141,6 +141,19 @@ def issue_code(client: Client, purpose: str) -> tuple[OneTimeCode, str]:
     return row, code
 
 
+def tell_password_changed(client: Client) -> None:
+    """An SMS to the number on file that the password was changed: if it was not the client, they know to act. A
+    failure to send is logged; the change stands."""
+    with force_locale(client_language(client)):
+        text = _(
+            "Пароль от Личного кабинета изменен. Если это были не вы, восстановите пароль и обратитесь в Компанию."
+        )
+    try:
+        gateway_for(current_app.config, now, demo=client.is_demo).send(client.phone, text)
+    except SmsError:
+        log.warning("password-changed notice for %s not sent", mask_phone(client.phone))
+
+
 def client_language(client: Client) -> str:
     """The language of the client's SMS: the client's stored choice, else the language of the page in use."""
     return client.language or current_language()

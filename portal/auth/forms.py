@@ -133,3 +133,9 @@ class EmptyForm(FlaskForm):
     """A one-button POST (logout, resend): only the CSRF token."""
 
     step = HiddenField()
+
+
+class ChangePasswordForm(PasswordForm):
+    """Профиль → Сменить пароль: the current password, then a new one under the same rules."""
+
+    current = PasswordField(_l("Текущий пароль"), validators=[InputRequired(REQUIRED), at_most(MAX_PASSWORD_LENGTH)])

@@ -140,3 +140,18 @@ def set_password(client: Client, password: str, code_id: int, purpose: str, cons
     db.session.commit()
     db.session.refresh(client)
     return True
+
+
+def change_password(client: Client, current: str, new: str) -> bool:
+    """Set a new password if `current` is the client's, ending every session of the client (the caller starts this
+    one again); False, with nothing changed, if it is not."""
+    if client.password_hash is None or not verify_password(client.password_hash, current):
+        record(Event.PASSWORD_CHANGE_REFUSED, client.id, "wrong current password")
+        db.session.commit()
+        return False
+    client.password_hash = hash_password(new)
+    end_every_session(client)
+    record(Event.PASSWORD_SET, client.id, "change")
+    db.session.commit()
+    db.session.refresh(client)
+    return True

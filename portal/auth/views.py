@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.audit import Event, record
 from portal.auth import bp
@@ -22,9 +22,11 @@ from portal.auth.codes import (
     check_code,
     issue_code,
     resend_wait,
+    tell_password_changed,
 )
 from portal.auth.forms import (
     CONSENT_VERSION,
+    ChangePasswordForm,
     CodeForm,
     EmptyForm,
     FactsForm,
@@ -35,6 +37,7 @@ from portal.auth.forms import (
 )
 from portal.auth.policy import checklist, password_problems
 from portal.auth.service import Outcome, authenticate, confirm_sign_in, match_facts, set_password
+from portal.auth.service import change_password as change_password_of
 from portal.auth.session import end_every_session, sign_out, start_session
 from portal.auth.throttle import wait_message
 from portal.clock import now
@@ -347,3 +350,30 @@ for _purpose, (_prefix, _steps) in FLOWS.items():
         _route(f"{_prefix}/password", _steps["password"], password, _purpose, ("GET", "POST"))
     _route(f"{_prefix}/code", _steps["code"], code, _purpose, ("GET", "POST"))
     _route(f"{_prefix}/code/resend", _steps["resend"], resend, _purpose, ("POST",))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+@sign_in_limit
+def change_password() -> ResponseReturnValue:
+    """Сменить пароль: the current password, then a new one under the manual's rules. Every other session of the
+    client ends, this one goes on, and an SMS tells the client the password was changed."""
+    client: Client = current_user._get_current_object()  # the row itself: start_session signs it in again
+    form = ChangePasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        problems = password_problems(form.password.data, form.confirmation.data, client)
+        if not problems and not change_password_of(client, form.current.data, form.password.data):
+            form.current.errors = [_("Текущий пароль указан неверно.")]
+        elif not problems:
+            start_session(client)
+            tell_password_changed(client)
+            flash(_("Пароль изменен. Все другие сеансы завершены."), "info")
+            return redirect_to(url_for("cabinet.profile"))
+    return render_page(
+        "auth/change_password.html",
+        "password_form",
+        form=form,
+        rules=checklist(form.password.data or "", form.confirmation.data or ""),
+        problems=problems,
+    )
