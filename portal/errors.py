@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
         if request.method != "POST" or form_page is None:
             return error_page("errors/csrf.html", 400)
         template, form_class, context = form_page
-        stale = _("Форма устарела, поэтому данные не отправлены. Проверьте их и отправьте ещё раз.")
+        stale = _("Форма устарела, поэтому данные не отправлены. Проверьте их и отправьте еще раз.")
         return error_page(template, 400, form=form_class(), error=stale, **context)
 
     @app.errorhandler(HTTPException)

@@ -69,7 +69,7 @@ def password_problems(password: str, confirmation: str, client: Client) -> list[
     problems = []
     for weakness in weaknesses(password, personal, common_passwords()):
         if weakness is Weakness.COMMON:
-            problems.append(_("Этот пароль слишком распространён, его легко подобрать. Придумайте другой."))
+            problems.append(_("Этот пароль слишком распространен, его легко подобрать. Придумайте другой."))
         else:
             problems.append(_("Пароль не должен содержать ваш ИИН, дату рождения, номер телефона или номер счета."))
     return problems

@@ -79,11 +79,11 @@ def enforce_timeouts() -> None:
     age = moment - float(session.get(SIGNED_IN_AT, 0))
     if age > ABSOLUTE_TIMEOUT.total_seconds():
         session.clear()
-        flash(_("Сеанс завершён: с момента входа прошло 8 часов. Войдите снова."), "info")
+        flash(_("Сеанс завершен: с момента входа прошло 8 часов. Войдите снова."), "info")
         return
     if idle > IDLE_TIMEOUT.total_seconds():
         session.clear()
-        flash(_("Сеанс завершён: вы не были активны 15 минут. Войдите снова."), "info")
+        flash(_("Сеанс завершен: вы не были активны 15 минут. Войдите снова."), "info")
         return
     if idle >= SEEN_AT_STEP.total_seconds():
         session[SEEN_AT] = moment

@@ -211,7 +211,7 @@ def facts(purpose: str) -> ResponseReturnValue:
             error = _("Вы уже прошли первичную авторизацию. Войдите с паролем или восстановите его.")
             next_step = "reset"
         elif purpose == "reset" and client.password_hash is None:
-            error = _("Вы ещё не прошли первичную авторизацию. Пройдите её, чтобы создать пароль.")
+            error = _("Вы еще не прошли первичную авторизацию. Пройдите ее, чтобы создать пароль.")
             next_step = "register"
         else:
             try:
@@ -250,7 +250,7 @@ def code(purpose: str) -> ResponseReturnValue:
         error = {
             Verdict.WRONG: _("Неверный код. Осталось попыток: %(left)s.", left=check.attempts_left),
             Verdict.EXHAUSTED: _("Код больше не действует: 5 неверных попыток. Запросите новый код."),
-            Verdict.EXPIRED: _("Срок действия кода истёк. Запросите новый код."),
+            Verdict.EXPIRED: _("Срок действия кода истек. Запросите новый код."),
             Verdict.USED: _("Этот код уже использован. Запросите новый код."),
         }[check.verdict]
     return _code_page(purpose, flow, client, form, error)
@@ -309,7 +309,7 @@ def password(purpose: str) -> ResponseReturnValue:
             flash(
                 _("Первичная авторизация завершена. Добро пожаловать!")
                 if purpose == "register"
-                else _("Пароль изменён. Все другие сеансы завершены."),
+                else _("Пароль изменен. Все другие сеансы завершены."),
                 "info",
             )
             return redirect_to(url_for("cabinet.profile"))

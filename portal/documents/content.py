@@ -75,7 +75,7 @@ def _facts(view: ContractView, client_name: str, issued_at: datetime) -> list[tu
     contract = view.contract
     return [
         (_("Номер договора"), contract.number),
-        (_("Лицевой счёт"), contract.account),
+        (_("Номер счета"), contract.account),
         (_("Клиент"), client_name),
         (_("Дата заключения"), contract.signed_on),
         (_("Дата и время выдачи"), issued_text(issued_at)),
@@ -103,7 +103,7 @@ def schedule_document(
     today: date,
 ) -> Document:
     rows: list[list[Value]] = [
-        [row.due_on, row.accrued, row.principal, row.interest, row.debited, str(status_labels[row.status])]
+        [row.due_on, row.accrued, row.principal, row.interest, row.debited or "—", str(status_labels[row.status])]
         for row in view.rows
     ]
     total: list[Value] = [
@@ -161,10 +161,10 @@ def statement_document(
     rows: list[list[Value]] = []
     for movement in found.movements:
         if movement.kind is MovementKind.DEPOSIT:
-            rows.append([movement.on, _("Поступление на лицевой счёт"), movement.amount, ""])
+            rows.append([movement.on, _("Пополнение счета"), movement.amount, ""])
         else:
             what = (
-                _("Списание в счёт платежа за %(date)s", date=day(movement.for_due_on))
+                _("Списание: платеж от %(date)s", date=day(movement.for_due_on))
                 if movement.for_due_on
                 else _("Списание")
             )
@@ -185,7 +185,7 @@ def statement_document(
             Section(_("Показатели на %(date)s", date=day(today)), fields=as_of),
             Section(_("Информация по задолженности на %(date)s", date=day(today)), fields=_debt_fields(view)),
             Section(
-                _("Движение по лицевому счёту за период"),
+                _("Движение по лицевому счету за период"),
                 fields=period,
                 table=Table(headings, rows, total, _("Операций за период не было.")),
             ),

@@ -63,7 +63,7 @@ def test_a_wrong_current_password_changes_nothing(app: Flask, client: FlaskClien
     [
         ("short1!", None, "Пароль не выполняет условия"),
         (NEW, "Other#Parol2026", "Пароль не выполняет условия"),
-        ("Password1!", None, "слишком распространён"),
+        ("Password1!", None, "слишком распространен"),
     ],
 )
 def test_a_new_password_under_the_rules_only(

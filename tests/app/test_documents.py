@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date, datetime
@@ -110,7 +111,7 @@ def test_the_statement_pdf_over_a_chosen_period(client: FlaskClient, contract_id
         f"Сумма внесенных платежей {PAID}",
         f"По ежемесячным платежам {OVERDUE}",
         f"Итого задолженность {DEBT}",
-        "Списание в счёт платежа за 10.07.2022",
+        "Списание: платеж от 10.07.2022",
         "12.09.2022",
     ):
         assert expected in text, expected
@@ -380,3 +381,26 @@ def test_payee_details_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     app = create_app({"SECRET_KEY": "k"})
     assert app.config["PORTAL_PAYEE_IBAN"] == "KZ86125KZT5004100100"
     assert app.config["PORTAL_PAYEE_BIC"] == "KCJBKZKX"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_documents_say_what_the_pages_say(client: FlaskClient, contract_id: int, language: str) -> None:
+    """The same «—» for nothing debited, whole statuses, the page's words for a deposit (issue 21 item 6)."""
+    page = client.get(f"/schedule/{contract_id}?lang={language}&per_page=12").get_data(as_text=True)
+    labels = re.findall(r'<span class="status-\w+">([^<]+)</span>', page)
+    text, _pages = pdf_text(client.get(f"/contracts/{contract_id}/schedule.pdf").data)
+    lines = text.splitlines()
+    for label in set(labels):
+        assert any(label in line for line in lines), f"«{label}» is broken over two lines"
+    september = next(line for line in lines if line.startswith(("10.09.2022", "10 Sep 2022")))
+    assert "—" in september  # nothing debited, as on the page
+
+    rows = cells(client.get(f"/contracts/{contract_id}/schedule.xlsx").data)
+    assert row_of(rows, date(2022, 9, 10))[4] == "—"
+    history = client.get(f"/history/{contract_id}").get_data(as_text=True)
+    deposit = re.search(r'<td>([^<]+)</td><td class="amount-in">', history)
+    assert deposit is not None
+    statement, _pages = pdf_text(
+        client.get(f"/contracts/{contract_id}/statement.pdf?from=2022-07-01&to=2022-09-30").data
+    )
+    assert html.unescape(deposit.group(1)) in statement

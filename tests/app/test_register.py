@@ -190,7 +190,7 @@ def test_a_code_expires_after_five_minutes(auth: AuthActions, clock: FakeClock) 
 
     clock.advance(minutes=5, seconds=1)
 
-    assert "Срок действия кода истёк" in auth.submit_code(code).get_data(as_text=True)
+    assert "Срок действия кода истек" in auth.submit_code(code).get_data(as_text=True)
 
 
 def test_a_code_works_until_its_fifth_minute_ends(auth: AuthActions, clock: FakeClock) -> None:
@@ -259,8 +259,8 @@ def test_at_most_five_codes_per_phone_per_hour(auth: AuthActions, client: FlaskC
         ("NOLOWERCASE1!", "NOLOWERCASE1!", "минимум 1 строчная буква"),
         ("NoDigitsHere!", "NoDigitsHere!", "минимум 1 цифра"),
         ("NoSymbols123", "NoSymbols123", "минимум 1 символ"),
-        ("Qwerty123!", "Qwerty123!", "слишком распространён"),
-        ("Password1!", "Password1!", "слишком распространён"),
+        ("Qwerty123!", "Qwerty123!", "слишком распространен"),
+        ("Password1!", "Password1!", "слишком распространен"),
         ("Me921102404563!a", "Me921102404563!a", "не должен содержать ваш ИИН"),
         ("Born02.11.1992!a", "Born02.11.1992!a", "не должен содержать ваш ИИН, дату рождения"),
         ("Ph7017654321!a", "Ph7017654321!a", "номер телефона"),
@@ -371,7 +371,7 @@ def test_password_reset_with_the_five_facts_and_a_code(auth: AuthActions, client
 
 def test_reset_for_a_client_without_a_password_points_to_first_time_authorization(auth: AuthActions) -> None:
     page = auth.submit_facts("/password/reset").get_data(as_text=True)
-    assert "Вы ещё не прошли первичную авторизацию" in page
+    assert "Вы еще не прошли первичную авторизацию" in page
     assert codes_sent() == 0
 
 

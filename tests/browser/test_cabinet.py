@@ -91,7 +91,7 @@ def test_contract_tabs_swap_the_panel_and_push_the_url(
     expect(loans).to_have_attribute("aria-current", "page")
     expect(page).to_have_url(re.compile(r"/contracts/\d+$"))
     assert page.evaluate("window.marker") == "no reload"  # only the panel was swapped
-    expect(page.get_by_text("Заём", exact=True)).to_be_visible()
+    expect(page.get_by_text("Заем", exact=True)).to_be_visible()
 
     page.go_back()
     expect(page.get_by_role("link", name=re.compile("^ДА-"))).to_have_attribute("aria-current", "page")

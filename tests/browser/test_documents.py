@@ -62,7 +62,7 @@ def test_the_client_downloads_documents_copies_the_account_and_checks_the_code(
     page.wait_for_function(
         "() => { const qr = document.querySelector('.pay-qr img'); return qr.complete && qr.naturalWidth > 0; }"
     )
-    copy = page.get_by_role("button", name="Копировать: Номер лицевого счёта")
+    copy = page.get_by_role("button", name="Копировать: Номер счета")
     copy.click()
     expect(page.get_by_role("status").filter(has_text="Скопировано")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == "1000000001"
@@ -91,7 +91,7 @@ def test_without_javascript_the_details_are_plain_text_and_the_statement_form_wo
     page.goto(live_server("/contracts"))
     page.get_by_role("link", name="Как оплатить").click()
     expect(page.get_by_role("button", name=re.compile("Копировать"))).to_have_count(0)
-    expect(page.locator(".field-row", has_text="Номер лицевого счёта").locator("dd")).to_contain_text("1000000001")
+    expect(page.locator(".field-row", has_text="Номер счета").locator("dd")).to_contain_text("1000000001")
     shot(page, artifacts, "documents-pay-no-js")
 
     page.goto(live_server("/contracts"))

@@ -89,6 +89,21 @@
     });
   }
 
+  // Documents take a moment to prepare: a download link says so until the browser has had time to start it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-preparing]") : null;
+    if (!link) { return; }
+    var status = link.parentNode.querySelector(".preparing");
+    if (!status) {
+      status = document.createElement("span");
+      status.className = "preparing";
+      status.setAttribute("role", "status");
+      link.parentNode.appendChild(status);
+    }
+    status.textContent = link.dataset.preparing;
+    window.setTimeout(function () { status.textContent = ""; }, 8000);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { countdowns(document); copyButtons(document); });
   document.addEventListener("htmx:load", function (event) { countdowns(event.target); copyButtons(event.target); });
 
