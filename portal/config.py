@@ -40,6 +40,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_PAYEE_BIN": "070540004123",
         "PORTAL_PAYEE_IBAN": "KZ186010001234567890",
         "PORTAL_PAYEE_BANK": "АО «Народный Банк Казахстана»",
+        # The bank's name as Kazakh and English pages show it; empty: the Russian one.
+        "PORTAL_PAYEE_BANK_KK": "«Қазақстан Халық Банкі» АҚ",
+        "PORTAL_PAYEE_BANK_EN": "Halyk Bank of Kazakhstan JSC",
         "PORTAL_PAYEE_BIC": "HSBKKZKX",
         "PORTAL_PAYEE_KNP": "421",
         # Working days until a payment made through each channel shows in the cabinet (Как оплатить, История
@@ -89,6 +92,8 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_PAYEE_BIN": "PORTAL_PAYEE_BIN",
         "PORTAL_PAYEE_IBAN": "PORTAL_PAYEE_IBAN",
         "PORTAL_PAYEE_BANK": "PORTAL_PAYEE_BANK",
+        "PORTAL_PAYEE_BANK_KK": "PORTAL_PAYEE_BANK_KK",
+        "PORTAL_PAYEE_BANK_EN": "PORTAL_PAYEE_BANK_EN",
         "PORTAL_PAYEE_BIC": "PORTAL_PAYEE_BIC",
         "PORTAL_PAYEE_KNP": "PORTAL_PAYEE_KNP",
         "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",

@@ -11,6 +11,7 @@ from flask import Flask, Response, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal import values
 from portal.domain.phone import format_phone
 from portal.extensions import babel, db
 
@@ -84,6 +85,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["collateral"] = values.collateral
+    app.jinja_env.filters["issuer"] = values.issuer
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -43,6 +43,7 @@ from portal.domain.payee import group_iban
 from portal.domain.schedule import ZERO, Status
 from portal.domain.statement import statement_period
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import Client, Contract
 from portal.paging import Paging, paginate, query_int
 from portal.rendering import is_htmx_request, redirect_to, render_page
@@ -153,7 +154,7 @@ def _payee() -> dict[str, str]:
     config = current_app.config
     return {
         "bin": config["PORTAL_PAYEE_BIN"],
-        "bank": config["PORTAL_PAYEE_BANK"],
+        "bank": config.get(f"PORTAL_PAYEE_BANK_{current_language().upper()}") or config["PORTAL_PAYEE_BANK"],
         "iban": config["PORTAL_PAYEE_IBAN"],
         "iban_grouped": group_iban(config["PORTAL_PAYEE_IBAN"]),
         "bic": config["PORTAL_PAYEE_BIC"],

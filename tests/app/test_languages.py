@@ -206,3 +206,38 @@ APP = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECR
 def test_money_is_written_as_the_language_writes_it(language: str, value: Decimal, written: str) -> None:
     with APP.test_request_context("/"), force_locale(language):
         assert money(value) == written
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize(
+    ("language", "collateral", "issuer", "bank"),
+    [
+        ("ru", "Квартира", "МВД РК", "АО «Народный Банк Казахстана»"),
+        ("kk", "Пәтер", "ҚР ІІМ", "«Қазақстан Халық Банкі» АҚ"),
+        ("en", "Apartment", "Ministry of Internal Affairs of Kazakhstan", "Halyk Bank of Kazakhstan JSC"),
+    ],
+)
+def test_data_values_speak_the_pages_language(
+    client: FlaskClient, auth: AuthActions, language: str, collateral: str, issuer: str, bank: str
+) -> None:
+    """The core system sends «Квартира» and «МВД РК»; the bank's name comes from configuration in three languages."""
+    from tests.app.test_cabinet import field
+
+    auth.login()
+    contracts = client.get(f"/contracts?lang={language}").get_data(as_text=True)
+    labels = {"ru": "Тип залога", "kk": "Кепіл түрі", "en": "Collateral type"}
+    assert collateral in contracts
+    assert issuer in client.get("/profile").get_data(as_text=True)
+    contract_id = re.search(r'href="/contracts/(\d+)/pay"', contracts)
+    assert contract_id is not None
+    assert bank in html.unescape(client.get(f"/contracts/{contract_id.group(1)}/pay").get_data(as_text=True))
+    assert field(contracts, labels[language]) == collateral
+
+
+def test_a_value_the_cabinet_does_not_know_is_shown_as_it_came() -> None:
+    from portal.values import collateral
+
+    with APP.test_request_context("/"), force_locale("en"):
+        assert collateral("Гараж") == "Гараж"
+        assert collateral("  квартира ") == "Apartment"
+        assert collateral("apartment") == "Apartment"
