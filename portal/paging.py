@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from math import ceil
 
+# Up to this many pages the pager offers each of them.
+ALL_PAGES = 7
+
 
 def query_int(raw: str | None) -> int | None:
     """A whole number from a query string, or None for anything else (`-1` and `10000` are numbers; `²` and
@@ -42,10 +45,14 @@ class Paging:
         return self.page < self.pages
 
     def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to offer: the first, the last and those near the current one; None marks a gap."""
-        shown = sorted({1, self.pages, *range(max(self.page - around, 1), min(self.page + around, self.pages) + 1)})
+        """Page numbers to offer: every page when there are at most ALL_PAGES, else the first, the last and those
+        near the current one; None marks a gap, and a gap never hides a single page (the page is shown instead)."""
+        if self.pages <= ALL_PAGES:
+            return list(range(1, self.pages + 1))
+        shown = {1, self.pages, *range(max(self.page - around, 1), min(self.page + around, self.pages) + 1)}
+        shown |= {number + 1 for number in shown if number + 2 in shown}
         result: list[int | None] = []
-        for number in shown:
+        for number in sorted(shown):
             if result and number - (result[-1] or 0) > 1:
                 result.append(None)
             result.append(number)

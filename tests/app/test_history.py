@@ -202,11 +202,14 @@ def test_each_debt_line_explains_itself(client: FlaskClient, auth: AuthActions, 
 
 
 @pytest.mark.parametrize("app", [{"PORTAL_TODAY": date(2022, 8, 1)}], indirect=True)
-def test_with_nothing_overdue_the_explanation_says_so(client: FlaskClient, auth: AuthActions) -> None:
+def test_a_line_of_0_00_offers_no_explanation(client: FlaskClient, auth: AuthActions) -> None:
+    """«Подробнее» stands only under a debt line above zero: nothing overdue, no пеня, and so on (issue 21)."""
     contract_id = load_crafted()[0]
     sign_in_crafted(auth)
     page = client.get(f"/contracts/{contract_id}").get_data(as_text=True)
-    assert "Просроченных ежемесячных платежей нет." in page
+    rows = re.findall(r'<div class="field-row"><dt>([^<]+)</dt><dd>([^<]+)</dd>(.*?)</div>', page, re.S)
+    debt = {html.unescape(label): (value.replace("\xa0", " "), "Подробнее" in rest) for label, value, rest in rows}
+    assert debt["По ежемесячным платежам"] == ("0,00 ₸", False)
     assert "<li>Платеж от" not in page
 
 

@@ -2,6 +2,8 @@
 // the resend countdown; the copy buttons of «Как оплатить».
 (function () {
   "use strict";
+  // The page's styles for a browser that runs this script (without it, the menu opens as a link: portal.css).
+  document.documentElement.classList.add("js");
   var KEY = "portal.menu";
 
   function remembered() {
