@@ -68,20 +68,22 @@ class Pending:
         latest = max((due for entry_id, due in self.dues.items() if entry_id in claimed), key=lambda d: d.due_on)
         with force_locale(self.language):
             if self.reason is Reason.UPCOMING:
-                return _(
+                text = _(
                     "Напоминание: %(date)s платеж по договору %(number)s. На лицевом счете не хватает %(amount)s, "
                     "пополните его.",
                     date=day(latest.due_on),
                     number=self.number,
                     amount=money(latest.amount),
                 )
-            return _(
-                "Платеж по договору %(number)s от %(date)s не списан. Задолженность по ежемесячным платежам: "
-                "%(amount)s. Пополните лицевой счет.",
-                number=self.number,
-                date=day(latest.due_on),
-                amount=money(self.overdue_debt),
-            )
+            else:
+                text = _(
+                    "Платеж по договору %(number)s от %(date)s не списан. Задолженность по ежемесячным платежам: "
+                    "%(amount)s. Пополните лицевой счет.",
+                    number=self.number,
+                    date=day(latest.due_on),
+                    amount=money(self.overdue_debt),
+                )
+        return str(text)
 
 
 def send_reminders(
