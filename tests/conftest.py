@@ -172,6 +172,8 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "REDIS_URL": SUITE_REDIS.url,
         "PORTAL_TODAY": TODAY,
         "PORTAL_ENV": "development",
+        # Cheap hashes, except in production (refused there) and in a test about hashing, which asks for "argon2id".
+        "PORTAL_PASSWORD_HASH": "argon2id" if overrides.get("PORTAL_ENV") == "production" else "fast",
     }
     config.update(overrides)
     return create_app(config)
