@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import delete, event
@@ -297,6 +297,22 @@ class AuthActions:
         WATCH.watch_password(password)
         data = {"csrf_token": self.token(), "account": account, "iin": iin, "password": password}
         return self.client.post("/login", data=data, headers=headers)
+
+    def sign_in_as(self, account: str = "1000000001") -> None:
+        """Signed in as the client of this account without the form, the session as portal/auth/session.py's
+        start_session leaves it: for tests that are not about signing in (those go through `login`)."""
+        from sqlalchemy import select
+
+        from portal.auth.session import start_session
+        from portal.models import Client, Contract
+
+        client = db.session.scalars(select(Client).join(Contract).where(Contract.account == account)).one()
+        with self.client.application.test_request_context(environ_base=self.client.environ_base):
+            start_session(client)
+            signed_in = dict(session)
+        with self.client.session_transaction() as stored:
+            stored.clear()
+            stored.update(signed_in)
 
     def logout(self) -> TestResponse:
         return self.client.post("/logout", data={"csrf_token": self.token()})

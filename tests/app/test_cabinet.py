@@ -100,7 +100,7 @@ def load_crafted(contracts: int = 1, entries: int = 6) -> list[int]:
 
 
 def sign_in_crafted(auth: AuthActions) -> None:
-    assert auth.login(account="3000000000", iin=CRAFTED_IIN, password=PASSWORD).status_code == 303
+    auth.sign_in_as("3000000000")
 
 
 def field(page: str, label: str) -> str:
@@ -174,7 +174,7 @@ def test_the_manuals_example_through_the_rendered_page(client: FlaskClient, auth
 
 @pytest.mark.usefixtures("demo")
 def test_another_clients_contract_answers_404_like_a_missing_one(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     someone_elses = db.session.scalar(select(Contract.id).where(Contract.account == "1000000003"))
     missing = 10**6
 
@@ -210,7 +210,7 @@ def test_another_clients_contract_answers_404_like_a_missing_one(client: FlaskCl
     ],
 )
 def test_bad_query_values_fall_back_to_defaults(client: FlaskClient, auth: AuthActions, query: str) -> None:
-    auth.login()
+    auth.sign_in_as()
     response = client.get(f"/schedule?{query}")
     assert response.status_code == 200
     assert len(statuses_on_page(response.get_data(as_text=True))) > 0
@@ -218,7 +218,7 @@ def test_bad_query_values_fall_back_to_defaults(client: FlaskClient, auth: AuthA
 
 @pytest.mark.usefixtures("demo")
 def test_without_parameters_the_schedule_opens_at_todays_page(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     page = client.get("/schedule").get_data(as_text=True)
     dates = [date(int(y), int(m), int(d)) for d, m, y in re.findall(r"<th>(\d\d)\.(\d\d)\.(\d{4})</th>", page)]
     assert len(dates) == 12
@@ -227,7 +227,7 @@ def test_without_parameters_the_schedule_opens_at_todays_page(client: FlaskClien
 
 @pytest.mark.usefixtures("demo")
 def test_fragments_for_htmx_and_whole_pages_otherwise(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     loan = db.session.scalar(select(Contract.id).where(Contract.account == "1000000002"))
 
     panel = client.get(f"/contracts/{loan}", headers={"HX-Request": "true", "HX-Target": "contract-panel"})
@@ -248,7 +248,7 @@ def test_fragments_for_htmx_and_whole_pages_otherwise(client: FlaskClient, auth:
 
 @pytest.mark.usefixtures("demo")
 def test_profile_shows_the_manuals_twelve_fields_in_order(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     page = client.get("/profile").get_data(as_text=True)
     labels = re.findall(r"<dt>([^<]+)</dt>", page)
     assert labels == [
