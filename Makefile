@@ -7,7 +7,7 @@ PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install lock db demo run test lint lint-code audit bench bench-quick system-deps clean translations translations-update
+.PHONY: install lock db demo run test test-quick lint lint-code audit bench bench-quick system-deps clean translations translations-update
 
 # Catalogues: messages are written in Russian (the manual's wording); kk and en translate them, ru is the
 # identity. The compiled .mo files are built here, not committed.
@@ -56,8 +56,14 @@ run: demo
 system-deps:
 	@scripts/ensure-system-deps.sh
 
+# Every test, on both cores (TEST_WORKERS=1 for one process). `test-quick` leaves out the slow, browser and load
+# tests: the loop while writing code.
+TEST_WORKERS ?= 2
 test: install system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+test-quick: install
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not browser and not load"
 
 # The benchmark (bench/run.py): PostgreSQL (BENCH_DATABASE_URL, default the local server) and wrk; it starts its
 # own Redis and gunicorn. `bench` writes bench/results/latest.md; `bench-quick` is the few-minute smoke run.

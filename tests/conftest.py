@@ -108,8 +108,29 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if WATCH.found:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: what it found goes to the controller, which reports it
+        workeroutput["personal_data"] = WATCH.found
+    elif WATCH.found:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    WATCH.found.extend(node.workeroutput.get("personal_data", []))
+
+
+KINDS = {"browser": "browser", "load": "load"}  # a folder of tests/ and the marker its tests carry
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the browser and load tests by their folder; then put the slow tests first, so that with several
+    workers (pytest-xdist) the longest ones do not start last and leave one worker running alone at the end."""
+    for item in items:
+        folder = item.path.relative_to(Path(__file__).parent).parts[0]
+        if folder in KINDS:
+            item.add_marker(KINDS[folder])
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

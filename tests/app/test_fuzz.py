@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import AuthActions, csrf_token
 
+pytestmark = pytest.mark.slow  # Hypothesis: dozens of generated requests a test
+
 NASTY = st.sampled_from(
     [
         "<script>alert(1)</script>",

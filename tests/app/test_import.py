@@ -340,6 +340,7 @@ def test_a_change_is_counted_once(runner: FlaskCliRunner, tmp_path: Path) -> Non
     assert "; 2 rows added or changed; removed 0 schedule entries and 1 deposits" in result.output
 
 
+@pytest.mark.slow
 def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path) -> None:
     path = tmp_path / "large.json"
     path.write_text(json.dumps(generated(600, (60, 180)), ensure_ascii=False, indent=1), encoding="utf-8")

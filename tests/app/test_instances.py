@@ -22,6 +22,7 @@ from portal.demo import load_demo
 from portal.extensions import db
 from tests.conftest import SEITKALI_FACTS, TODAY, free_port, make_app, running
 
+pytestmark = pytest.mark.slow  # two gunicorn instances, and nginx, started for each test
 ROOT = Path(__file__).resolve().parents[2]
 
 
