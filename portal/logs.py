@@ -32,8 +32,9 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = given
         elif has_request_context():
             entry["request_id"] = request_id()
-        if getattr(record, "page_cache", None) is not None:
-            entry["page_cache"] = record.page_cache
+        page_cache = getattr(record, "page_cache", None)
+        if page_cache is not None:
+            entry["page_cache"] = page_cache
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
