@@ -16,8 +16,8 @@ from sqlalchemy import select
 from portal.auth.passwords import hash_password
 from portal.demo import add_months
 from portal.extensions import db
-from portal.importer import import_document, parse_document
 from portal.models import Client, Contract
+from tests import factories
 from tests.conftest import AuthActions, QueryCounter
 
 CRAFTED_IIN = "061211600012"
@@ -90,13 +90,33 @@ def crafted_document(contracts: int = 1, entries: int = 6) -> dict[str, Any]:
 
 
 def load_crafted(contracts: int = 1, entries: int = 6) -> list[int]:
-    import json
-
-    import_document(db.session, parse_document(json.dumps(crafted_document(contracts, entries))))
-    client = db.session.scalars(select(Client).where(Client.iin == CRAFTED_IIN)).one()
-    client.password_hash = hash_password(PASSWORD)
+    """The crafted client (crafted_document's, as rows): the manual's example as the first contract, due on the
+    10th and debited on the 25th, July and August paid in and debited, 50 000 paid in on 12.09. The contracts' ids."""
+    owner = factories.client(iin=CRAFTED_IIN, password_hash=hash_password(PASSWORD))
+    ids = []
+    for n in range(contracts):
+        contract = factories.contract(
+            owner,
+            number=f"ДА-2022-{n:05d}",
+            account=f"{3000000000 + n}",
+            ends_on=add_months(date(2022, 7, 10), entries - 1, 10),
+            amount=Decimal(100000 * entries),
+            payments=entries,
+            penalty=Decimal("1500.00"),
+            fine=Decimal("2000.00"),
+            state_duty=Decimal("300.00"),
+        )
+        factories.schedule(contract, entries, paid=2 if n == 0 else 0)
+        if n == 0:
+            for on, amount in (
+                (date(2022, 7, 5), "120000.00"),
+                (date(2022, 8, 5), "120000.00"),
+                (date(2022, 9, 12), "50000.00"),
+            ):
+                factories.deposit(contract, on, amount)
+        ids.append(contract.id)
     db.session.commit()
-    return list(db.session.scalars(select(Contract.id).where(Contract.client_id == client.id).order_by(Contract.id)))
+    return ids
 
 
 def sign_in_crafted(auth: AuthActions) -> None:
