@@ -88,4 +88,4 @@ clean:
 # Known vulnerabilities in every locked dependency. It asks PyPI's JSON API, so it needs the internet; where
 # that is closed it fails loudly rather than call the dependencies clean.
 audit: install
-	$(BIN)/pip-audit --strict --no-deps --disable-pip --require-hashes -r requirements-dev.txt
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes -r requirements-dev.txt
