@@ -44,7 +44,7 @@ def import_command(file: Path) -> None:
     """Import clients, contracts, schedules and deposits from the core system's JSON FILE (all or nothing)."""
     started = time.perf_counter()
     try:
-        report = import_file(db.session, file)
+        report = import_file(db.session(), file)
     except ImportRejected as error:
         _reject(error)
         return
@@ -66,7 +66,7 @@ def demo_command() -> None:
     from portal.demo import load_demo  # by its command, not by every app a worker creates (docs/performance.md)
 
     day = today()
-    load_demo(db.session, day)
+    load_demo(db.session(), day)
     click.echo(f"Demo accounts ready as of {day:%d.%m.%Y}: 1000000001 / 880515301238 and 1000000003 / 921102404563.")
 
 
@@ -74,7 +74,7 @@ def demo_command() -> None:
 def remind_command() -> None:
     """Send the SMS reminders due today: a payment the balance will not cover soon, a missed debit."""
     days = current_app.config["PORTAL_REMIND_DAYS"]
-    sent = send_reminders(db.session, today(), days, current_app.config, now)
+    sent = send_reminders(db.session(), today(), days, current_app.config, now)
     click.echo(f"Reminders sent: {sent}.")
 
 
@@ -83,7 +83,7 @@ def remind_command() -> None:
 def faq_command(file: Path) -> None:
     """Replace the FAQ with the entries of FILE (JSON, three languages)."""
     try:
-        count = load_faq(db.session, file)
+        count = load_faq(db.session(), file)
     except ImportRejected as error:
         _reject(error)
         return

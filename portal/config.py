@@ -53,6 +53,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
         # The name an authenticator app shows next to a support staff member's TOTP codes.
         "PORTAL_TOTP_ISSUER": "Housing Portal",
+        # How passwords are hashed (portal/auth/passwords.py): argon2id at RFC 9106's cost; "fast" only in tests.
+        "PORTAL_PASSWORD_HASH": "argon2id",
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Almaty",
         "PORTAL_LANGUAGES": ("ru", "kk", "en"),
@@ -185,6 +187,12 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError("PORTAL_SMS_TIMEOUT must be more than 0 and at most 30 seconds")
     if gateway == "http" and not config.get("PORTAL_SMS_URL"):
         raise ConfigError("PORTAL_SMS_URL is required when PORTAL_SMS_GATEWAY=http")
+
+    hashing = config["PORTAL_PASSWORD_HASH"]
+    if hashing not in ("argon2id", "fast"):
+        raise ConfigError(f"PORTAL_PASSWORD_HASH must be 'argon2id' or 'fast', not {hashing!r}")
+    if hashing == "fast" and (production or not config.get("TESTING")):
+        raise ConfigError("PORTAL_PASSWORD_HASH=fast is for tests only: refused without TESTING and in production")
 
     config["PORTAL_PAYEE_IBAN"] = compact_iban(str(config["PORTAL_PAYEE_IBAN"]))
     if not iban_is_valid(config["PORTAL_PAYEE_IBAN"]):

@@ -59,5 +59,5 @@ def metrics() -> Response:
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # the library is untyped
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -70,20 +70,22 @@ class Pending:
         latest = max((due for entry_id, due in self.dues.items() if entry_id in claimed), key=lambda d: d.due_on)
         with force_locale(self.language):
             if self.reason is Reason.UPCOMING:
-                return _(
+                text = _(
                     "Напоминание: по договору %(number)s к оплате до %(date)s %(amount)s, как в личном кабинете. "
                     "Пополните лицевой счет.",
                     number=self.number,
                     date=day(self.due.pay_by or latest.due_on),
                     amount=money(self.due.amount),
                 )
-            return _(
-                "Платеж по договору %(number)s от %(date)s не списан. Просрочено сейчас: %(amount)s. "
-                "Пополните лицевой счет.",
-                number=self.number,
-                date=day(latest.due_on),
-                amount=money(self.due.overdue),
-            )
+            else:
+                text = _(
+                    "Платеж по договору %(number)s от %(date)s не списан. Просрочено сейчас: %(amount)s. "
+                    "Пополните лицевой счет.",
+                    number=self.number,
+                    date=day(latest.due_on),
+                    amount=money(self.due.overdue),
+                )
+        return str(text)
 
 
 def send_reminders(

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import delete, event
@@ -30,7 +30,7 @@ from werkzeug.test import TestResponse
 
 from portal import create_app
 from portal.domain.iin import is_valid_iin
-from portal.extensions import db
+from portal.extensions import cache, db
 
 # A fixed day for every test that does not choose its own: statuses must not depend on when tests run.
 TODAY = date(2026, 11, 24)
@@ -108,8 +108,29 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if WATCH.found:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: what it found goes to the controller, which reports it
+        workeroutput["personal_data"] = WATCH.found
+    elif WATCH.found:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    WATCH.found.extend(node.workeroutput.get("personal_data", []))
+
+
+KINDS = {"browser": "browser", "load": "load"}  # a folder of tests/ and the marker its tests carry
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the browser and load tests by their folder; then put the slow tests first, so that with several
+    workers (pytest-xdist) the longest ones do not start last and leave one worker running alone at the end."""
+    for item in items:
+        folder = item.path.relative_to(Path(__file__).parent).parts[0]
+        if folder in KINDS:
+            item.add_marker(KINDS[folder])
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -172,6 +193,8 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "REDIS_URL": SUITE_REDIS.url,
         "PORTAL_TODAY": TODAY,
         "PORTAL_ENV": "development",
+        # Cheap hashes, except in production (refused there) and in a test about hashing, which asks for "argon2id".
+        "PORTAL_PASSWORD_HASH": "argon2id" if overrides.get("PORTAL_ENV") == "production" else "fast",
     }
     config.update(overrides)
     return create_app(config)
@@ -233,14 +256,36 @@ def app(
         **getattr(request, "param", {}),
     }
     app = make_app(migrated, **overrides)
-    with running(make_app(migrated, **overrides)):
+    twin = twin_app(migrated, overrides)
+    settings = dict(twin.config)
+    with running(twin):
         try:
             yield app
         finally:
             db.session.rollback()
             empty_tables()
+            if twin.config["CACHE_TYPE"] == "SimpleCache":  # the twin's own memory (Redis is emptied for each test)
+                cache.clear()
+    twin.config.clear()
+    twin.config.update(settings)  # what the test body changed in its app's settings ends with the test
     with running(app):
         pass
+
+
+# Twin apps for the test bodies, by their settings: building an app costs about 15-80 ms here, most of it Werkzeug
+# compiling the URL rules, and a twin is only the context a test body runs in (its requests go to `app`).
+TWINS: dict[tuple[str, str], Flask] = {}
+PER_TEST = ("PORTAL_CLOCK", "PORTAL_SMS_OUTBOX")  # the test's own objects: set on the twin for each test
+
+
+def twin_app(database_url: str, overrides: dict[str, Any]) -> Flask:
+    shared = {name: value for name, value in overrides.items() if name not in PER_TEST}
+    key = (database_url, repr(sorted(shared.items())))  # an object without a value repr is never shared
+    if key not in TWINS:
+        TWINS[key] = make_app(database_url, **shared)
+    twin = TWINS[key]
+    twin.config.update({name: overrides[name] for name in PER_TEST})
+    return twin
 
 
 @pytest.fixture
@@ -295,6 +340,22 @@ class AuthActions:
         WATCH.watch_password(password)
         data = {"csrf_token": self.token(), "account": account, "iin": iin, "password": password}
         return self.client.post("/login", data=data, headers=headers)
+
+    def sign_in_as(self, account: str = "1000000001") -> None:
+        """Signed in as the client of this account without the form, the session as portal/auth/session.py's
+        start_session leaves it: for tests that are not about signing in (those go through `login`)."""
+        from sqlalchemy import select
+
+        from portal.auth.session import start_session
+        from portal.models import Client, Contract
+
+        client = db.session.scalars(select(Client).join(Contract).where(Contract.account == account)).one()
+        with self.client.application.test_request_context(environ_base=self.client.environ_base):
+            start_session(client)
+            signed_in = dict(session)
+        with self.client.session_transaction() as stored:
+            stored.clear()
+            stored.update(signed_in)
 
     def logout(self) -> TestResponse:
         return self.client.post("/logout", data={"csrf_token": self.token()})

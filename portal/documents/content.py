@@ -4,6 +4,7 @@ formats them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.cabinet.service import ContractView
 from portal.domain.clock import KZ_TZ
+from portal.domain.schedule import Status
 from portal.domain.statement import MovementKind, Statement
 from portal.i18n import day
 
@@ -54,21 +56,21 @@ class Document:
 
     @property
     def verify_note(self) -> str:
-        return _("Проверить подлинность документа: %(url)s", url=self.verify_url)
+        return str(_("Проверить подлинность документа: %(url)s", url=self.verify_url))
 
 
 def issued_text(issued_at: datetime) -> str:
     """The date and time of issue as a clock in Kazakhstan shows them."""
     local = issued_at.astimezone(KZ_TZ)
-    return _("%(date)s, %(time)s по времени Алматы", date=day(local.date()), time=local.strftime("%H:%M"))
+    return str(_("%(date)s, %(time)s по времени Алматы", date=day(local.date()), time=local.strftime("%H:%M")))
 
 
 def company_name() -> str:
-    return _("АО «Казахстанская Жилищная Компания»")
+    return str(_("АО «Казахстанская Жилищная Компания»"))
 
 
 def kind_title(kind: str) -> str:
-    return _("График платежей") if kind == "schedule" else _("Выписка по договору")
+    return str(_("График платежей") if kind == "schedule" else _("Выписка по договору"))
 
 
 def _facts(view: ContractView, client_name: str, issued_at: datetime) -> list[tuple[str, Value]]:
@@ -96,7 +98,7 @@ def _debt_fields(view: ContractView) -> list[tuple[str, Value]]:
 def schedule_document(
     view: ContractView,
     client_name: str,
-    status_labels: dict[object, str],
+    status_labels: Mapping[Status, str],
     issued_at: datetime,
     code: str,
     verify_url: str,
@@ -143,7 +145,7 @@ def statement_document(
     view: ContractView, client_name: str, found: Statement, issued_at: datetime, code: str, verify_url: str, today: date
 ) -> Document:
     contract, figures = view.contract, view.figures
-    as_of = [
+    as_of: list[tuple[str, Value]] = [
         (_("Сумма договора"), contract.amount),
         (_("Сумма внесенных платежей"), figures.paid_sum),
         (_("Кол-во внесенных платежей, ед."), figures.payments_made),
@@ -151,7 +153,7 @@ def statement_document(
         (_("Количество оставшихся платежей, ед."), figures.payments_left),
         (_("Остаток на счету"), figures.account_balance),
     ]
-    period = [
+    period: list[tuple[str, Value]] = [
         (_("Остаток на начало периода"), found.opening_balance),
         (_("Начислено по графику за период"), found.accrued),
         (_("Поступило за период"), found.deposited),

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from portal.auth.passwords import hash_password
 from portal.demo import add_months
 from portal.extensions import db
-from portal.importer import import_document, parse_document
 from portal.models import Client, Contract
+from tests import factories
 from tests.conftest import AuthActions, QueryCounter
 
 CRAFTED_IIN = "061211600012"
@@ -90,17 +90,37 @@ def crafted_document(contracts: int = 1, entries: int = 6) -> dict[str, Any]:
 
 
 def load_crafted(contracts: int = 1, entries: int = 6) -> list[int]:
-    import json
-
-    import_document(db.session, parse_document(json.dumps(crafted_document(contracts, entries))))
-    client = db.session.scalars(select(Client).where(Client.iin == CRAFTED_IIN)).one()
-    client.password_hash = hash_password(PASSWORD)
+    """The crafted client (crafted_document's, as rows): the manual's example as the first contract, due on the
+    10th and debited on the 25th, July and August paid in and debited, 50 000 paid in on 12.09. The contracts' ids."""
+    owner = factories.client(iin=CRAFTED_IIN, password_hash=hash_password(PASSWORD))
+    ids = []
+    for n in range(contracts):
+        contract = factories.contract(
+            owner,
+            number=f"ДА-2022-{n:05d}",
+            account=f"{3000000000 + n}",
+            ends_on=add_months(date(2022, 7, 10), entries - 1, 10),
+            amount=Decimal(100000 * entries),
+            payments=entries,
+            penalty=Decimal("1500.00"),
+            fine=Decimal("2000.00"),
+            state_duty=Decimal("300.00"),
+        )
+        factories.schedule(contract, entries, paid=2 if n == 0 else 0)
+        if n == 0:
+            for on, amount in (
+                (date(2022, 7, 5), "120000.00"),
+                (date(2022, 8, 5), "120000.00"),
+                (date(2022, 9, 12), "50000.00"),
+            ):
+                factories.deposit(contract, on, amount)
+        ids.append(contract.id)
     db.session.commit()
-    return list(db.session.scalars(select(Contract.id).where(Contract.client_id == client.id).order_by(Contract.id)))
+    return ids
 
 
 def sign_in_crafted(auth: AuthActions) -> None:
-    assert auth.login(account="3000000000", iin=CRAFTED_IIN, password=PASSWORD).status_code == 303
+    auth.sign_in_as("3000000000")
 
 
 def field(page: str, label: str) -> str:
@@ -174,7 +194,7 @@ def test_the_manuals_example_through_the_rendered_page(client: FlaskClient, auth
 
 @pytest.mark.usefixtures("demo")
 def test_another_clients_contract_answers_404_like_a_missing_one(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     someone_elses = db.session.scalar(select(Contract.id).where(Contract.account == "1000000003"))
     missing = 10**6
 
@@ -210,7 +230,7 @@ def test_another_clients_contract_answers_404_like_a_missing_one(client: FlaskCl
     ],
 )
 def test_bad_query_values_fall_back_to_defaults(client: FlaskClient, auth: AuthActions, query: str) -> None:
-    auth.login()
+    auth.sign_in_as()
     response = client.get(f"/schedule?{query}")
     assert response.status_code == 200
     assert len(statuses_on_page(response.get_data(as_text=True))) > 0
@@ -218,7 +238,7 @@ def test_bad_query_values_fall_back_to_defaults(client: FlaskClient, auth: AuthA
 
 @pytest.mark.usefixtures("demo")
 def test_without_parameters_the_schedule_opens_at_todays_page(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     page = client.get("/schedule").get_data(as_text=True)
     dates = [date(int(y), int(m), int(d)) for d, m, y in re.findall(r"<th>(\d\d)\.(\d\d)\.(\d{4})</th>", page)]
     assert len(dates) == 12
@@ -227,7 +247,7 @@ def test_without_parameters_the_schedule_opens_at_todays_page(client: FlaskClien
 
 @pytest.mark.usefixtures("demo")
 def test_fragments_for_htmx_and_whole_pages_otherwise(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     loan = db.session.scalar(select(Contract.id).where(Contract.account == "1000000002"))
 
     panel = client.get(f"/contracts/{loan}", headers={"HX-Request": "true", "HX-Target": "contract-panel"})
@@ -248,7 +268,7 @@ def test_fragments_for_htmx_and_whole_pages_otherwise(client: FlaskClient, auth:
 
 @pytest.mark.usefixtures("demo")
 def test_profile_shows_the_manuals_twelve_fields_in_order(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     page = client.get("/profile").get_data(as_text=True)
     labels = re.findall(r"<dt>([^<]+)</dt>", page)
     assert labels == [

@@ -36,6 +36,9 @@ def test_environment_variables_configure_the_app(monkeypatch: pytest.MonkeyPatch
         ({"PORTAL_SMS_GATEWAY": "http"}, "PORTAL_SMS_URL is required"),
         ({"PORTAL_REMIND_DAYS": "three"}, "PORTAL_REMIND_DAYS must be a whole number"),
         ({"PORTAL_REMIND_DAYS": "-1"}, "PORTAL_REMIND_DAYS must be between 0 and 31"),
+        ({"PORTAL_PASSWORD_HASH": "fast"}, "PORTAL_PASSWORD_HASH=fast is for tests only"),
+        ({"PORTAL_PASSWORD_HASH": "fast", "TESTING": True, "PORTAL_ENV": "production", "SECRET_KEY": "k"}, "for tests"),
+        ({"PORTAL_PASSWORD_HASH": "md5", "TESTING": True}, "PORTAL_PASSWORD_HASH must be 'argon2id' or 'fast'"),
     ],
 )
 def test_a_configuration_that_cannot_work_refuses_to_start(

@@ -17,6 +17,7 @@ from portal.demo import DEMO_PASSWORD, load_demo
 from portal.domain.schedule import Status, contract_figures, statuses
 from portal.extensions import db
 from portal.models import Client, Contract, Deposit, ReminderSent, SignInFailures
+from tests import factories
 from tests.conftest import TODAY, AuthActions
 
 
@@ -86,25 +87,7 @@ def test_demo_resets_what_a_demonstration_changed(app: Flask) -> None:
     akhmetov = client_by_iin("880515301238")
     akhmetov.password_hash = "changed"
     akhmetov.contracts[0].penalty = Decimal("1.00")
-    db.session.add(
-        Contract(
-            client_id=akhmetov.id,
-            number="X-1",
-            account="1000009999",
-            kind="loan",
-            signed_on=TODAY,
-            ends_on=TODAY,
-            collateral="Дом",
-            address="-",
-            amount=Decimal(1),
-            payments=1,
-            monthly_payment=Decimal(1),
-            payment_day=1,
-            penalty=Decimal(0),
-            fine=Decimal(0),
-            state_duty=Decimal(0),
-        )
-    )
+    factories.contract(akhmetov, number="X-1", account="1000009999", kind="loan")
     seitkali = client_by_iin("921102404563")
     seitkali.password_hash = "registered meanwhile"
     db.session.commit()

@@ -187,7 +187,7 @@ def test_documents_come_in_the_chosen_language(
 
 @pytest.mark.usefixtures("demo")
 def test_another_clients_contract_answers_404(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     someone_elses = db.session.scalar(select(Contract.id).where(Contract.account == "1000000003"))
     for path in (
         f"/contracts/{someone_elses}/schedule.pdf",

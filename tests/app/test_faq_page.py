@@ -318,7 +318,7 @@ def test_a_visitor_reads_the_faq_without_the_side_menu_in_one_query(
 def test_a_signed_in_client_sees_the_faq_in_the_cabinet_with_at_most_two_queries(
     client: FlaskClient, auth: AuthActions, faq: list[FaqEntry], queries: QueryCounter
 ) -> None:
-    auth.login()
+    auth.sign_in_as()
 
     with queries:
         page = get(client, "/faq")

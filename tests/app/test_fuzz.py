@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import AuthActions, csrf_token
 
+pytestmark = pytest.mark.slow  # Hypothesis: dozens of generated requests a test
+
 NASTY = st.sampled_from(
     [
         "<script>alert(1)</script>",
@@ -98,7 +100,7 @@ def test_query_values_never_break_a_page_signed_in(
 ) -> None:
     if client.get_cookie("session") is None or client.get("/profile").status_code != 200:
         fresh_address(client)
-        auth.login()
+        auth.sign_in_as()
     values = [data.draw(TEXT, label=f"value{i}") for i in range(template.count("{}"))]
     from urllib.parse import quote
 

@@ -59,7 +59,7 @@ def test_history_of_the_crafted_client_newest_first_with_the_balance(client: Fla
 
 @pytest.mark.usefixtures("demo")
 def test_paging_and_the_period_swap_only_the_table_and_carry_each_other(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     rent = db.session.scalar(select(Contract.id).where(Contract.account == "1000000001"))
 
     first = operations(client.get(f"/history/{rent}").get_data(as_text=True))
@@ -109,7 +109,7 @@ def test_paging_and_the_period_swap_only_the_table_and_carry_each_other(client: 
     ],
 )
 def test_bad_query_values_fall_back_to_defaults(client: FlaskClient, auth: AuthActions, query: str) -> None:
-    auth.login()
+    auth.sign_in_as()
     response = client.get(f"/history?{query}")
     assert response.status_code == 200
     assert len(operations(response.get_data(as_text=True))) > 0
@@ -117,7 +117,7 @@ def test_bad_query_values_fall_back_to_defaults(client: FlaskClient, auth: AuthA
 
 @pytest.mark.usefixtures("demo")
 def test_another_clients_contract_answers_404(client: FlaskClient, auth: AuthActions) -> None:
-    auth.login()
+    auth.sign_in_as()
     someone_elses = db.session.scalar(select(Contract.id).where(Contract.account == "1000000003"))
     for path in (f"/history/{someone_elses}", f"/history/{10**6}", f"/history/{someone_elses}?page=2"):
         response = client.get(path, headers={"HX-Request": "true", "HX-Target": "history-table"})

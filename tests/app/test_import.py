@@ -343,6 +343,7 @@ def test_a_change_is_counted_once(runner: FlaskCliRunner, tmp_path: Path) -> Non
     assert "; 2 rows added or changed; removed 0 schedule entries and 1 deposits" in result.output
 
 
+@pytest.mark.slow
 def test_a_large_file_is_never_held_whole(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # What the import holds at a time (a block of text, a batch of rows) made small, so that a file of a few MB
     # shows what a large one would, in a few seconds under tracemalloc.

@@ -26,6 +26,7 @@ from portal.models import Client
 from portal.staff.service import add_staff
 from tests.conftest import SEITKALI_FACTS, TODAY, free_port, make_app, running
 
+pytestmark = pytest.mark.slow  # two gunicorn instances, and nginx, started for each test
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -129,7 +129,7 @@ def test_no_untranslated_russian_on_kazakh_and_english_pages(
 ) -> None:
     runner.invoke(args=["portal", "faq", str(ROOT / "portal" / "data" / "faq.json")])
     pages = signed_out_pages(client, language)
-    auth.login()
+    auth.sign_in_as()
     pages |= pages_of(client, language)
     translated = {russian for russian, text in catalogue(language).items() if text != russian and len(russian) > 3}
     allowed = data_values()
@@ -183,7 +183,7 @@ def test_the_sms_is_written_in_the_language_of_the_page(
 def test_money_and_dates_follow_the_language(
     client: FlaskClient, auth: AuthActions, language: str, money: str, date: str
 ) -> None:
-    auth.login()
+    auth.sign_in_as()
     page = client.get(f"/contracts?lang={language}").get_data(as_text=True).replace("\xa0", " ")
     assert money in page
     assert date in page

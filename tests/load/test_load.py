@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from bench.generate import clients
@@ -37,6 +38,7 @@ def counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 def test_two_hundred_families_for_a_minute_through_nginx(
     nginx: str, migrated: str, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:

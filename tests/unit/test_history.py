@@ -4,6 +4,7 @@ contracts."""
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 
 from portal.domain.history import Kind, Operation, account_history, in_period
@@ -76,6 +77,7 @@ def test_a_period_keeps_the_balances_of_the_whole_history() -> None:
 
 
 @DETERMINISTIC
+@pytest.mark.slow
 @given(contracts())
 def test_the_newest_balance_is_the_contracts_balance_and_each_step_adds_up(contract: Contract) -> None:
     history = account_history(contract.entries, contract.deposits, contract.today)

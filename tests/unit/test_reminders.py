@@ -54,6 +54,7 @@ def test_a_repaid_entry_calls_for_nothing() -> None:
 
 
 @DETERMINISTIC
+@pytest.mark.slow
 @given(contracts(), st.integers(0, 10))
 def test_missed_is_exactly_overdue_and_upcoming_is_soon_and_short(contract: Contract, days: int) -> None:
     entries, deposits, today = contract.entries, contract.deposits, contract.today

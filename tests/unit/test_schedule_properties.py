@@ -6,10 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.domain.schedule import Deposit, Entry, Status, contract_figures, statuses
+
+pytestmark = pytest.mark.slow  # Hypothesis: hundreds of generated contracts a test
 
 DETERMINISTIC = settings(
     max_examples=200,
