@@ -68,7 +68,7 @@ def test_page_one_shows_the_first_ten_questions_with_their_answers(client: Flask
     assert re.search(r"<title>Часто задаваемые вопросы — ", page)
     assert "<h1>Часто задаваемые вопросы</h1>" in page
     assert accordion(page) == [(entry.question("ru"), entry.answer("ru")) for entry in faq[:10]]
-    assert "Всего вопросов: 53" in page
+    assert f"Всего вопросов: {len(faq)}" in page
 
 
 def test_a_question_is_read_out_alone_and_its_plus_minus_icons_are_served(
@@ -93,7 +93,7 @@ def test_a_larger_page_size_shows_more_questions(
 
 @pytest.mark.parametrize(
     ("query", "shown"),
-    [("?page=2", slice(10, 20)), ("?page=6", slice(50, 53)), ("?per_page=25&page=2", slice(25, 50))],
+    [("?page=2", slice(10, 20)), ("?page=6", slice(50, None)), ("?per_page=25&page=2", slice(25, 50))],
 )
 def test_later_pages_show_the_next_questions(
     client: FlaskClient, faq: list[FaqEntry], query: str, shown: slice
@@ -164,13 +164,13 @@ def test_a_word_typed_with_e_finds_the_texts_written_with_yo(
 
 
 def test_two_words_find_only_the_questions_holding_both(client: FlaskClient, faq: list[FaqEntry]) -> None:
-    both = containing(faq, "пеня", "платеж")
-    assert both and len(both) < len(containing(faq, "пеня")) and len(both) < len(containing(faq, "платеж"))
+    both = containing(faq, "пароль", "сеанс")
+    assert both and len(both) < len(containing(faq, "пароль")) and len(both) < len(containing(faq, "сеанс"))
 
-    page = get(client, "/faq?q=++пеня+++платеж+")
+    page = get(client, "/faq?q=++пароль+++сеанс+")
 
     assert questions(page) == both
-    assert "<mark>пеня</mark>" in page.lower()
+    assert "<mark>пароль</mark>" in page.lower()
 
 
 def test_nonsense_finds_nothing_and_offers_every_question(client: FlaskClient, faq: list[FaqEntry]) -> None:
@@ -257,7 +257,7 @@ def test_a_history_restore_gets_the_whole_page(client: FlaskClient, faq: list[Fa
         ("page=", slice(0, 10)),
         ("page=1.5", slice(0, 10)),
         ("page=99999999999999999999", slice(0, 10)),
-        ("page=999", slice(50, 53)),
+        ("page=999", slice(50, None)),
         ("per_page=10000", slice(0, 10)),
         ("per_page=7", slice(0, 10)),
         ("per_page=-25", slice(0, 10)),
