@@ -1,4 +1,5 @@
-"""The FAQ page: accordion, keyword search in the chosen language, page size and pagination."""
+"""The FAQ page: accordion, keyword search in the chosen language (word forms, questions first), page size and
+pagination."""
 
 from __future__ import annotations
 
@@ -30,11 +31,11 @@ class ShownEntry:
 
 @bp.get("/faq")
 def index() -> ResponseReturnValue:
-    query = Query(request.args.get("q"))
     language = current_language()
-    # About fifty entries: one query for all of them, then search and paging in Python.
+    query = Query(request.args.get("q"), language)
+    # About fifty entries: one query for all of them, then search, ranking and paging in Python.
     entries = db.session.scalars(select(FaqEntry).order_by(FaqEntry.position)).all()
-    found = [entry for entry in entries if query.matches(entry.question(language), entry.answer(language))]
+    found = [entries[i] for i in query.rank([(entry.question(language), entry.answer(language)) for entry in entries])]
     paging = paginate(
         len(found), query_int(request.args.get("page")), query_int(request.args.get("per_page")), PAGE_SIZES
     )

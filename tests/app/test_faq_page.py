@@ -43,17 +43,23 @@ def questions(page: str) -> list[str]:
     return [question for question, _ in accordion(page)]
 
 
-def containing(entries: list[FaqEntry], *words: str, language: str = "ru") -> list[str]:
-    """The questions whose question or answer holds every word (ignoring case and ё/е), worked out by hand."""
+def containing(entries: list[FaqEntry], *beginnings: str, language: str = "ru") -> list[str]:
+    """The questions whose question or answer has, for every beginning, a word that starts with it (ignoring case
+    and ё/е), worked out by hand: the beginnings are the words' stems as a reader sees them. Those whose question
+    holds more of them come first, in the FAQ's order otherwise."""
+
+    def holds(text: str, beginning: str) -> bool:
+        return re.search(r"(?<!\w)" + re.escape(folded(beginning)), folded(text)) is not None
 
     def folded(text: str) -> str:
         return text.lower().replace("ё", "е")
 
-    return [
-        entry.question(language)
-        for entry in entries
-        if all(folded(word) in folded(entry.question(language) + " " + entry.answer(language)) for word in words)
+    found = [
+        (-sum(holds(entry.question(language), beginning) for beginning in beginnings), position, entry)
+        for position, entry in enumerate(entries)
+        if all(holds(entry.question(language) + " " + entry.answer(language), beginning) for beginning in beginnings)
     ]
+    return [entry.question(language) for _, _, entry in sorted(found, key=lambda item: item[:2])]
 
 
 def get(client: FlaskClient, url: str, **headers: str) -> str:
@@ -68,7 +74,7 @@ def test_page_one_shows_the_first_ten_questions_with_their_answers(client: Flask
     assert re.search(r"<title>Часто задаваемые вопросы — ", page)
     assert "<h1>Часто задаваемые вопросы</h1>" in page
     assert accordion(page) == [(entry.question("ru"), entry.answer("ru")) for entry in faq[:10]]
-    assert "Всего вопросов: 53" in page
+    assert f"Всего вопросов: {len(faq)}" in page
 
 
 def test_a_question_is_read_out_alone_and_its_plus_minus_icons_are_served(
@@ -93,7 +99,7 @@ def test_a_larger_page_size_shows_more_questions(
 
 @pytest.mark.parametrize(
     ("query", "shown"),
-    [("?page=2", slice(10, 20)), ("?page=6", slice(50, 53)), ("?per_page=25&page=2", slice(25, 50))],
+    [("?page=2", slice(10, 20)), ("?page=6", slice(50, None)), ("?per_page=25&page=2", slice(25, 50))],
 )
 def test_later_pages_show_the_next_questions(
     client: FlaskClient, faq: list[FaqEntry], query: str, shown: slice
@@ -131,7 +137,7 @@ def test_a_search_for_sms_in_either_alphabet_finds_the_sms_questions(
 
 
 def test_a_word_typed_with_yo_finds_the_texts_written_with_e(client: FlaskClient, faq: list[FaqEntry]) -> None:
-    expected = containing(faq, "счета")
+    expected = containing(faq, "счет")
     assert len(expected) > 10
 
     page = get(client, "/faq?q=счёта")
@@ -164,13 +170,47 @@ def test_a_word_typed_with_e_finds_the_texts_written_with_yo(
 
 
 def test_two_words_find_only_the_questions_holding_both(client: FlaskClient, faq: list[FaqEntry]) -> None:
-    both = containing(faq, "пеня", "платеж")
-    assert both and len(both) < len(containing(faq, "пеня")) and len(both) < len(containing(faq, "платеж"))
+    both = containing(faq, "парол", "сеанс")
+    assert both and len(both) < len(containing(faq, "парол")) and len(both) < len(containing(faq, "сеанс"))
 
-    page = get(client, "/faq?q=++пеня+++платеж+")
+    page = get(client, "/faq?q=++пароль+++сеанс+")
 
     assert questions(page) == both
-    assert "<mark>пеня</mark>" in page.lower()
+    assert "<mark>пароль</mark>" in page.lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "beginning", "form"),
+    [
+        ("ru", "выписка", "выписк", "выписку"),
+        ("ru", "оплатить", "оплат", "оплатил"),
+        ("ru", "оплатить", "оплат", "оплаты"),
+        ("en", "payments", "payment", "payment"),
+        ("kk", "төлем", "төлем", "төлемдерді"),
+        ("kk", "кесте", "кесте", "кестесінің"),
+    ],
+)
+def test_a_word_finds_its_other_forms_and_they_are_marked_whole(
+    client: FlaskClient, faq: list[FaqEntry], language: str, query: str, beginning: str, form: str
+) -> None:
+    expected = containing(faq, beginning, language=language)
+    assert len(expected) > 1
+
+    page = get(client, f"/faq?lang={language}&per_page=50&q={query}")
+
+    assert questions(page) == expected
+    assert f"<mark>{form}</mark>" in page.lower()
+
+
+def test_questions_that_hold_the_word_come_before_answers_that_hold_it(
+    client: FlaskClient, faq: list[FaqEntry]
+) -> None:
+    shown = questions(get(client, "/faq?per_page=50&q=выписка"))
+
+    in_question = [question for question in shown if "выписк" in question.lower()]
+    assert in_question and len(in_question) < len(shown)
+    assert shown[: len(in_question)] == in_question
+    assert "Где посмотреть, какие деньги поступили на лицевой счет и сколько списано?" in shown[len(in_question) :]
 
 
 def test_nonsense_finds_nothing_and_offers_every_question(client: FlaskClient, faq: list[FaqEntry]) -> None:
@@ -183,7 +223,7 @@ def test_nonsense_finds_nothing_and_offers_every_question(client: FlaskClient, f
 
 
 def test_the_search_reads_the_chosen_language(client: FlaskClient, faq: list[FaqEntry]) -> None:
-    expected = containing(faq, "penalty", language="en")
+    expected = containing(faq, "penalt", language="en")
     assert expected
 
     english = get(client, "/faq?lang=en&q=penalty")
@@ -225,7 +265,7 @@ def test_the_count_is_announced_politely(client: FlaskClient, faq: list[FaqEntry
 
     status = re.search(r'<p [^>]*aria-live="polite"[^>]*>(.*?)</p>', page, re.S)
     assert status, "no live region"
-    assert text_of(status.group(1)) == f"Найдено вопросов: {len(containing(faq, 'пеня'))}"
+    assert text_of(status.group(1)) == f"Найдено вопросов: {len(containing(faq, 'пен'))}"
 
 
 def test_an_htmx_request_gets_only_the_results_region(client: FlaskClient, faq: list[FaqEntry]) -> None:
@@ -235,7 +275,7 @@ def test_an_htmx_request_gets_only_the_results_region(client: FlaskClient, faq: 
     assert response.status_code == 200
     assert "<html" not in body and "<h1>" not in body and 'name="q"' not in body
     assert body.lstrip().startswith('<section id="faq-results"')
-    assert questions(body) == containing(faq, "пароль")[10:20]
+    assert questions(body) == containing(faq, "парол")[10:20]
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -257,7 +297,7 @@ def test_a_history_restore_gets_the_whole_page(client: FlaskClient, faq: list[Fa
         ("page=", slice(0, 10)),
         ("page=1.5", slice(0, 10)),
         ("page=99999999999999999999", slice(0, 10)),
-        ("page=999", slice(50, 53)),
+        ("page=999", slice(50, None)),
         ("per_page=10000", slice(0, 10)),
         ("per_page=7", slice(0, 10)),
         ("per_page=-25", slice(0, 10)),
@@ -275,7 +315,7 @@ def test_bad_values_fall_back_to_defaults_or_the_nearest_page(
         assert questions(get(client, f"/faq?{query}", **headers)) == [entry.question("ru") for entry in faq[shown]]
 
 
-@pytest.mark.parametrize("query", ["я" * 5_000, "(" * 300, "%00", "[[", "\\", "*+?", "ё" * 101])
+@pytest.mark.parametrize("query", ["я" * 5_000, "(" * 300, "\x00", "%zz", "[[", "\\", "*+?", "ё" * 101])
 def test_odd_or_huge_searches_answer_normally(client: FlaskClient, faq: list[FaqEntry], query: str) -> None:
     for headers in ({}, HTMX):
         response = client.get("/faq", query_string={"q": query}, headers=headers)
@@ -328,7 +368,7 @@ def test_a_signed_in_client_sees_the_faq_in_the_cabinet_with_at_most_two_queries
     assert 'id="side-menu"' in page
     assert re.search(r'<a class="menu-item" href="/faq" aria-current="page">', page)
     assert questions(page) == [entry.question("ru") for entry in faq[:10]]
-    assert questions(fragment) == containing(faq, "пароль")[10:20]
+    assert questions(fragment) == containing(faq, "парол")[10:20]
     assert queries.count <= 2
     assert len(client.get("/faq?per_page=25&lang=kk").data) <= 40_000
 
