@@ -1,7 +1,7 @@
 """gunicorn in production: `gunicorn -c gunicorn.conf.py wsgi:app`, behind nginx (deploy/nginx.conf).
 
 Instances keep no state of their own (sessions are signed cookies checked against the database, limits live in
-Redis; each worker's page cache drops what Redis tells it to), so as many as the machines allow run side by side."""
+Redis), so as many as the machines allow run side by side."""
 
 import multiprocessing
 import os
@@ -16,10 +16,8 @@ threads = int(os.environ.get("PORTAL_THREADS", 1))
 timeout = 30
 graceful_timeout = 30
 keepalive = 2
-# Recycle workers now and then, so that no slow leak can grow for ever; but seldom: a worker's start costs
-# 1 to 2 s of a core (the app's imports) while the others wait for it. At 5,000 requests a worker, a busy
-# instance started a worker every few seconds (the benchmark's gunicorn logs), and those starts were the worst
-# of its p99. A worker's memory stays flat while it serves (docs/performance.md: 112 MB after a whole run).
+# Recycle workers now and then, so that no slow leak can grow for ever; but seldom: a worker's start costs a
+# core for a second or two (the app's imports) while the others wait.
 max_requests = 100_000
 max_requests_jitter = 10_000
 # The app logs every request as a JSON line with its request id; gunicorn's own access log would repeat it.

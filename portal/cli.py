@@ -63,7 +63,7 @@ def import_command(file: Path) -> None:
 @portal.command("demo")
 def demo_command() -> None:
     """Load the demo accounts, or reset them to their initial state, with dates relative to today."""
-    from portal.demo import load_demo  # by its command, not by every app a worker creates (docs/performance.md)
+    from portal.demo import load_demo  # by its command, not by every app a worker creates
 
     day = today()
     load_demo(db.session(), day)

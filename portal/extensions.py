@@ -1,6 +1,5 @@
 """The Flask extensions, created unbound here and bound to an app in create_app()."""
 
-from flask import request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -35,18 +34,9 @@ login_manager.login_message = _l("Войдите, чтобы продолжит�
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 # DESIGN §4: generous per address (many clients share one behind a carrier's NAT), shared by every sign-in
-# endpoint; the per-account lock and the per-phone and per-code caps in the database do the fine work.
+# endpoint; the per-account throttle and the per-phone and per-code caps in the database do the fine work.
 SIGN_IN_LIMIT = "60/minute;600/hour"
-# Every limit is on POSTs, so a request by any other method skips Flask-Limiter's look-up of the limits that
-# apply: 0.03 ms, a tenth of the app's own cost of a request with no page (docs/performance.md). A
-# limit on another method must add it here (tests/app/test_limits.py checks that none is missing).
-LIMITED_METHODS = frozenset({"POST"})
-sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=sorted(LIMITED_METHODS))
-
-
-@limiter.request_filter
-def _no_limit_for_this_method() -> bool:
-    return request.method not in LIMITED_METHODS
+sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="sign-in", methods=["POST"])
 
 
 babel = Babel()

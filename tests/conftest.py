@@ -30,7 +30,7 @@ from werkzeug.test import TestResponse
 
 from portal import create_app
 from portal.domain.iin import is_valid_iin
-from portal.extensions import cache, db
+from portal.extensions import db
 
 # A fixed day for every test that does not choose its own: statuses must not depend on when tests run.
 TODAY = date(2026, 11, 24)
@@ -176,7 +176,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 class SuiteRedis:
     """With PORTAL_TEST_REDIS=1 every app of the suite is given one Redis of the run's own (as production runs: the
-    limits, the shared cache and the page cache in Redis), emptied before each test; without it, none (as `make
+    limits in Redis), emptied before each test; without it, none (as `make
     run` runs). CI runs the suite both ways. A test about the one or the other says so in its app's settings."""
 
     url: str | None = None
@@ -264,8 +264,6 @@ def app(
         finally:
             db.session.rollback()
             empty_tables()
-            if twin.config["CACHE_TYPE"] == "SimpleCache":  # the twin's own memory (Redis is emptied for each test)
-                cache.clear()
     twin.config.clear()
     twin.config.update(settings)  # what the test body changed in its app's settings ends with the test
     with running(app):

@@ -157,8 +157,8 @@ def _column_widths(pdf: FPDF, headings: list[str], rows: list[list[str]], total:
 
 
 def _pdf_table(pdf: FPDF, table: Table) -> None:
-    """The table drawn cell by cell, one line a row, its headings again at the top of every page. fpdf2's own
-    table() breaks every cell's text into lines, which took 2.8 s for a 300-row schedule; this takes a tenth."""
+    """The table drawn cell by cell, one line a row, its headings again at the top of every page (fpdf2's own
+    table() breaks every cell's text into lines, several times slower for a long schedule: docs/performance.md)."""
     rows, total = _written(table)
     widths = _column_widths(pdf, table.headings, rows, total)
     aligns = ["R" if align == "RIGHT" else "L" for align in _aligns(table)]

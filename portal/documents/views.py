@@ -53,7 +53,7 @@ def _issue(view: ContractView, kind: str, fmt: str, write: Callable[[str, dateti
     contract = view.contract
     code, issued_at = new_code(), now()
     document = write(code, issued_at, url_for("documents.verify", code=code, _external=True))
-    # fpdf2 and openpyxl load with the first document a worker makes, not with every worker (docs/performance.md).
+    # fpdf2 and openpyxl load with the first document a worker makes, not with every worker.
     from portal.documents.render import pdf_bytes, xlsx_bytes
 
     data = pdf_bytes(document) if fmt == "pdf" else xlsx_bytes(document)

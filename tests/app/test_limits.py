@@ -12,7 +12,7 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.extensions import LIMITED_METHODS, db, limiter
+from portal.extensions import db, limiter
 from tests.conftest import FakeClock, csrf_token, make_app, running
 
 
@@ -46,16 +46,14 @@ def test_reading_pages_is_not_limited(client: FlaskClient) -> None:
     assert client.get("/faq").status_code == 200
 
 
-def test_every_limit_is_on_a_method_that_the_limiter_looks_at(app: Flask) -> None:
-    """Requests by other methods skip the limiter (portal/extensions.py: LIMITED_METHODS): a limit on GET, say,
-    added without listing GET there would never be applied."""
+def test_the_only_limit_is_the_sign_in_endpoints_on_posts(app: Flask) -> None:
     declared = [
         (route, limit.methods) for route, limits in limiter.limit_manager._decorated_limits.items() for limit in limits
     ]
 
     assert declared, "the sign-in endpoints' limit is declared"
     for route, methods in declared:
-        assert methods and {m.upper() for m in methods} <= LIMITED_METHODS, route
+        assert methods and {m.upper() for m in methods} == {"POST"}, route
     assert not limiter.limit_manager.default_limits
     assert not limiter.limit_manager.application_limits
 
