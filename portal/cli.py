@@ -49,7 +49,7 @@ def import_command(file: Path) -> None:
         _reject(error)
         return
     seconds = time.perf_counter() - started
-    record_run(db.session, file.name, report)
+    record_run(db.session(), file.name, report)
     db.session.commit()
     click.echo(
         f"Imported {report.clients} clients, {report.contracts} contracts, {report.schedule_entries} schedule "

@@ -49,7 +49,7 @@ def redirect_to(location: str, code: int = 303) -> Response:
         response = make_response("", 200)
         response.headers["HX-Redirect"] = location
     else:
-        response = redirect(location, code)
+        response = make_response(redirect(location, code))
     response.vary.add("HX-Request")
     return response
 

@@ -3,8 +3,8 @@ type and the authority that issued an identity document. A value the cabinet doe
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 
 # Each known value by its Russian wording and by the core system's code.
 _APARTMENT, _HOUSE, _LAND, _TOWNHOUSE, _ROOM = (

@@ -11,11 +11,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 
 from portal.audit import Event, record
 from portal.clock import now
@@ -77,16 +78,20 @@ def resend_wait(client: Client) -> timedelta:
 
 def _claim_sending(client: Client, moment: datetime) -> bool:
     """Take this minute's code for the client; of requests that race, exactly one gets True."""
-    claimed = db.session.execute(
-        update(Client)
-        .where(
-            Client.id == client.id,
-            or_(Client.code_sent_at.is_(None), Client.code_sent_at <= moment - RESEND_AFTER),
-        )
-        .values(code_sent_at=moment)
-        .execution_options(synchronize_session=False)
+    # An UPDATE's result is a CursorResult, which has the number of rows matched.
+    claimed = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Client)
+            .where(
+                Client.id == client.id,
+                or_(Client.code_sent_at.is_(None), Client.code_sent_at <= moment - RESEND_AFTER),
+            )
+            .values(code_sent_at=moment)
+            .execution_options(synchronize_session=False)
+        ),
     )
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    return claimed.rowcount == 1
 
 
 def issue_code(client: Client, purpose: str) -> tuple[OneTimeCode, str]:
@@ -197,16 +202,20 @@ def check_code(code_id: int, entered: str) -> Check:
 
 def consume_code(code_id: int, client_id: int, purpose: str) -> bool:
     """Spend a verified code on the password it allowed; True for exactly one caller. The caller commits."""
-    spent = db.session.execute(
-        update(OneTimeCode)
-        .where(
-            OneTimeCode.id == code_id,
-            OneTimeCode.client_id == client_id,
-            OneTimeCode.purpose == purpose,
-            OneTimeCode.verified_at.is_not(None),
-            OneTimeCode.consumed_at.is_(None),
-            OneTimeCode.verified_at > now() - PASSWORD_STEP_LIFETIME,
-        )
-        .values(consumed_at=now())
+    # An UPDATE's result is a CursorResult, which has the number of rows matched.
+    spent = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(OneTimeCode)
+            .where(
+                OneTimeCode.id == code_id,
+                OneTimeCode.client_id == client_id,
+                OneTimeCode.purpose == purpose,
+                OneTimeCode.verified_at.is_not(None),
+                OneTimeCode.consumed_at.is_(None),
+                OneTimeCode.verified_at > now() - PASSWORD_STEP_LIFETIME,
+            )
+            .values(consumed_at=now())
+        ),
     )
-    return spent.rowcount == 1  # type: ignore[attr-defined]
+    return spent.rowcount == 1

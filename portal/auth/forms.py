@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.domain.iin import IINProblem, InvalidIIN, parse_iin
@@ -45,12 +46,18 @@ def check_iin(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("ИИН указан с ошибкой: такого ИИН не бывает. Проверьте цифры.")) from None
 
 
-def check_phone(form: FlaskForm, field: Field) -> None:
+def check_phone(form: FlaskForm, field: PhoneField) -> None:
     """Keeps the number as typed for showing back; the E.164 form goes to `field.e164`."""
     try:
         field.e164 = normalize_phone(field.data)
     except InvalidPhone:
         raise ValidationError(_l("Введите казахстанский мобильный номер, например +7 701 123 45 67.")) from None
+
+
+class PhoneField(StringField):
+    """A mobile number, kept as typed; `check_phone` puts its E.164 form in `e164` once the number is valid."""
+
+    e164: str
 
 
 class DayField(StringField):
@@ -72,7 +79,7 @@ class DayField(StringField):
             except ValueError:
                 continue
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: BaseForm) -> None:
         if self.data and self.day is None:
             raise ValidationError(_l("Введите существующую дату в формате дд.мм.гггг."))
 
@@ -100,7 +107,7 @@ class FactsForm(FlaskForm):
         _l("Номер договора"), filters=[_strip], validators=[DataRequired(REQUIRED), at_most(50)]
     )
     iin = StringField(_l("ИИН"), filters=[_compact], validators=[DataRequired(REQUIRED), check_iin])
-    phone = StringField(
+    phone = PhoneField(
         _l("Мобильный номер"), filters=[_strip], validators=[DataRequired(REQUIRED), at_most(30), check_phone]
     )
     contract_date = DayField(_l("Дата договора"), validators=[DataRequired(REQUIRED), at_most(10)])

@@ -5,6 +5,7 @@ three steps for a client who has a password already."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -185,13 +186,17 @@ def _start_again(purpose: str) -> ResponseReturnValue:
 
 def _refusal_message(refusal: CodeRefused) -> str:
     if refusal.reason is Refusal.TOO_SOON:
-        return _("Повторно отправить код можно через %(seconds)s с.", seconds=math.ceil(refusal.wait.total_seconds()))
-    if refusal.reason is Refusal.HOURLY_CAP:
-        return _(
-            "За последний час на этот номер отправлено 5 кодов. Попробуйте через %(minutes)s мин.",
-            minutes=math.ceil(refusal.wait.total_seconds() / 60),
+        return str(
+            _("Повторно отправить код можно через %(seconds)s с.", seconds=math.ceil(refusal.wait.total_seconds()))
         )
-    return _("Не удалось отправить код, попробуйте позже.")
+    if refusal.reason is Refusal.HOURLY_CAP:
+        return str(
+            _(
+                "За последний час на этот номер отправлено 5 кодов. Попробуйте через %(minutes)s мин.",
+                minutes=math.ceil(refusal.wait.total_seconds() / 60),
+            )
+        )
+    return str(_("Не удалось отправить код, попробуйте позже."))
 
 
 def facts(purpose: str) -> ResponseReturnValue:
@@ -199,8 +204,11 @@ def facts(purpose: str) -> ResponseReturnValue:
     error = None
     next_step = None  # where a client who is in the wrong flow should go instead
     if form.validate_on_submit():
-        client = match_facts(
-            form.account.data, form.contract_number.data, form.iin.data, form.phone.e164, form.contract_date.day
+        signed_on = form.contract_date.day  # never None here: DataRequired and DayField.pre_validate see to it
+        client = (
+            match_facts(form.account.data, form.contract_number.data, form.iin.data, form.phone.e164, signed_on)
+            if signed_on is not None
+            else None
         )
         if client is None:
             error = _(
@@ -335,7 +343,9 @@ def password_check() -> ResponseReturnValue:
     )
 
 
-def _route(rule: str, endpoint: str, view: Any, purpose: str, methods: tuple[str, ...]) -> None:
+def _route(
+    rule: str, endpoint: str, view: Callable[[str], ResponseReturnValue], purpose: str, methods: tuple[str, ...]
+) -> None:
     def bound() -> ResponseReturnValue:
         return view(purpose)
 

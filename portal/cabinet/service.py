@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import literal_column, null, select, union_all
+from sqlalchemy import Integer, literal_column, null, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit import Event
@@ -97,21 +97,22 @@ def contracts_facts(contract_ids: list[int]) -> dict[int, Facts]:
     nothing = null()
     entries = select(
         e.contract_id,
-        literal_column("0").label("kind"),
+        literal_column("0", Integer).label("kind"),
         e.due_on.label("day"),
         e.debit_on,
         e.principal.label("amount"),
         e.interest,
         e.debited,
         e.debited_on,
-        literal_column("0").label("seq"),
+        literal_column("0", Integer).label("seq"),
     ).where(e.contract_id.in_(contract_ids))
     deposits = select(
-        d.contract_id, literal_column("1"), d.paid_on, nothing, d.amount, nothing, nothing, nothing, d.seq
+        d.contract_id, literal_column("1", Integer), d.paid_on, nothing, d.amount, nothing, nothing, nothing, d.seq
     ).where(d.contract_id.in_(contract_ids))
     found: dict[int, Facts] = {contract_id: ([], []) for contract_id in contract_ids}
+    # Typed as the schedule's rows: a deposit's row (kind 1) has None in the columns only the schedule's rows use.
     for contract_id, kind, day, debit_on, amount, interest, debited, debited_on, _seq in db.session.execute(
-        union_all(entries, deposits).order_by("kind", "day", "seq")
+        entries.union_all(deposits).order_by("kind", "day", "seq")
     ).all():
         schedule, paid_in = found[contract_id]
         if kind == 0:
@@ -177,7 +178,7 @@ def staff_views(client_id: int) -> list[StaffVisit]:
         .limit(STAFF_VIEWS_SHOWN * 20)
     ).all()
     visits: list[StaffVisit] = []
-    last: tuple[int, datetime] | None = None  # the staff member and the moment of the previous (newer) row
+    last: tuple[int | None, datetime] | None = None  # the staff member and the moment of the previous (newer) row
     for staff_id, at, name in rows:
         if last is None or last[0] != staff_id or last[1] - at > VISIT_GAP:
             if len(visits) == STAFF_VIEWS_SHOWN:
@@ -189,5 +190,5 @@ def staff_views(client_id: int) -> list[StaffVisit]:
 
 def last_import() -> datetime | None:
     """When the core system's data was last brought in, in Kazakhstan's time; None before the first load."""
-    run = last_run(db.session)
+    run = last_run(db.session())
     return kazakhstan_now(run.finished_at) if run is not None else None

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import segno
 from flask_babel import gettext as _
@@ -168,8 +169,9 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
         pdf.set_font(FAMILY, "B", HEADING_SIZE)
         pdf.set_fill_color(*HEADING_FILL)
         top, x = pdf.get_y(), pdf.l_margin
+        # With output="LINES" alone, fpdf2 returns the lines the text would take, as a list of str.
         lines = max(
-            len(pdf.multi_cell(width - 2 * PADDING, 4, text, dry_run=True, output="LINES"))
+            len(cast("list[str]", pdf.multi_cell(width - 2 * PADDING, 4, text, dry_run=True, output="LINES")))
             for width, text in zip(widths, table.headings, strict=True)
         )
         height = lines * 4 + 2

@@ -93,7 +93,7 @@ def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
 
 def disable_staff(login: str) -> Staff | None:
     """Disable the staff member and end every session of theirs; None if there is no such login."""
-    staff = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
+    staff: Staff | None = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
     if staff is None:
         return None
     staff.active = False
