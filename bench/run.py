@@ -132,6 +132,9 @@ class DataSet:
     measurements: list[Measurement] = field(default_factory=list)
     # SQL statements of each endpoint for the heaviest family (5 contracts of 300 entries) and for an ordinary one
     queries: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # round trips to PostgreSQL of each endpoint for the heaviest family: the statements, and what the driver and
+    # the pool send around them (BEGIN, ROLLBACK or COMMIT, the pool's ping)
+    round_trips: dict[str, int] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     worker_rss_mb: list[float] = field(default_factory=list)
     costs: dict[str, Any] = field(default_factory=dict)  # bench.inprocess.Cost of each page
@@ -477,12 +480,38 @@ def worker_rss_mb(master: int) -> list[float]:
     return sizes
 
 
+@contextmanager
+def counting_round_trips() -> Iterator[list[int]]:
+    """Every round trip psycopg makes to the server while inside, counted in the list's one item: a cursor's
+    statement, or a command of the connection's own (BEGIN, COMMIT, ROLLBACK)."""
+    from psycopg import Cursor
+    from psycopg._connection_base import BaseConnection
+
+    count = [0]
+    execute, command = Cursor.execute, BaseConnection._exec_command
+
+    def counted_execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return execute(self, *args, **kwargs)
+
+    def counted_command(self: Any, *args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return command(self, *args, **kwargs)
+
+    Cursor.execute, BaseConnection._exec_command = counted_execute, counted_command  # type: ignore[method-assign]
+    try:
+        yield count
+    finally:
+        Cursor.execute, BaseConnection._exec_command = execute, command  # type: ignore[method-assign]
+
+
 def count_queries(
     url: str, redis_url: str, families: list[Family]
-) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+) -> tuple[dict[str, tuple[int, int]], dict[str, int], dict[str, int]]:
     """SQL statements of each endpoint of the cabinet, in process against the same database and Redis, for the
-    heaviest family (5 contracts of 300 entries) and for an ordinary one; and the heaviest family's bytes. Each is
-    counted on the second request of a browser of its own (the first puts the CSRF token in its session)."""
+    heaviest family (5 contracts of 300 entries) and for an ordinary one; the heaviest family's round trips to
+    PostgreSQL and bytes. Each is counted on the second request of a browser of its own (the first puts the CSRF
+    token in its session)."""
     from bench.floor import create_app
     from portal.extensions import db
 
@@ -507,6 +536,7 @@ def count_queries(
 
     found: dict[str, list[int]] = {}
     sizes: dict[str, int] = {}
+    round_trips: dict[str, int] = {}
     event.listen(engine, "before_cursor_execute", counted)
     try:
         for family in (families[0], families[-1]):
@@ -521,11 +551,14 @@ def count_queries(
                     browser.post("/login", data=credentials)
                 if endpoint.method == "POST":
                     statements = 0
-                    answer = browser.post("/login", data=credentials)
+                    with counting_round_trips() as trips:
+                        answer = browser.post("/login", data=credentials)
                 else:
                     browser.get(line[1], headers=headers)
                     statements = 0
-                    answer = browser.get(line[1], headers=headers)
+                    with counting_round_trips() as trips:
+                        answer = browser.get(line[1], headers=headers)
+                round_trips.setdefault(endpoint.name, trips[0])
                 if answer.status_code not in (200, 303):
                     raise SystemExit(f"{endpoint.name}: {answer.status_code} in process")
                 found.setdefault(endpoint.name, []).append(statements)
@@ -533,9 +566,10 @@ def count_queries(
     finally:
         event.remove(engine, "before_cursor_execute", counted)
     queries = {name: (counts[0], counts[1]) for name, counts in found.items()}
-    queries[YARDSTICK] = (1, 1)  # bench/bare.py: one statement, by construction
+    queries[YARDSTICK] = (1, 1)  # bench/bare.py: one statement in autocommit, by construction
     queries["bare 5 KB HTML"] = (0, 0)
-    return queries, sizes
+    round_trips.update({YARDSTICK: 1, "bare 5 KB HTML": 0})
+    return queries, round_trips, sizes
 
 
 @dataclass
@@ -684,7 +718,7 @@ def run(
         for each in served:
             each.data.worker_rss_mb = worker_rss_mb(each.master)
     for each in served:
-        each.data.queries, each.data.sizes = count_queries(each.url, redis_url, each.families)
+        each.data.queries, each.data.round_trips, each.data.sizes = count_queries(each.url, redis_url, each.families)
     from bench.inprocess import PAGES, Pages, costs_side_by_side, document_costs  # it uses this module's pool
 
     # The heaviest family of each set, whose password the pool already has; the sets' rounds in turn.
@@ -743,8 +777,8 @@ def table(data: DataSet, baselines: Baselines, bare_sizes: dict[str, int]) -> li
         f"### {data.clients:,} families ({data.rows:,} rows)",
         "",
         "| endpoint | c | req/s | p50 ms | p99 ms | yardstick req/s | yardstick p99 ms | × yardstick req/s "
-        "| p99 ÷ yardstick p99 | queries | bytes | DESIGN §4 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| p99 ÷ yardstick p99 | queries | round trips | bytes | DESIGN §4 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     sizes = {**bare_sizes, **data.sizes}
     overall = {m.concurrency: m for m in baselines.bare if m.endpoint == YARDSTICK}
@@ -756,7 +790,7 @@ def table(data: DataSet, baselines: Baselines, bare_sizes: dict[str, int]) -> li
         lines.append(
             f"| {name}{errors} | {m.concurrency} | {m.rps:,.0f} | {m.p50:.1f} | {m.p99:.1f} | {yardstick.rps:,.0f} | "
             f"{yardstick.p99:.1f} | {m.rps / yardstick.rps:.2f} | {m.p99 / yardstick.p99:.1f} | "
-            f"{queries_cell(counts)} | {sizes.get(m.endpoint, 0):,} | "
+            f"{queries_cell(counts)} | {data.round_trips.get(m.endpoint, '')} | {sizes.get(m.endpoint, 0):,} | "
             f"{verdict(m, yardstick, counts) if m.endpoint in held else ''} |"
         )
     rss = ", ".join(f"{size:.0f}" for size in sorted(data.worker_rss_mb))
@@ -764,7 +798,8 @@ def table(data: DataSet, baselines: Baselines, bare_sizes: dict[str, int]) -> li
         "",
         "The yardstick's columns are its measurement just before the row's (the bare 5 KB and the floor rows: its mean "
         "over the run). Queries: SQL statements a request for the heaviest family (5 contracts of 300 entries) / an "
-        "ordinary one, when they differ.",
+        "ordinary one, when they differ. Round trips: every exchange with PostgreSQL a request of the heaviest family "
+        "makes (its statements, the pool's ping, BEGIN, ROLLBACK or COMMIT).",
         "",
         f"gunicorn workers' RSS after the run: {rss} MB",
         "",
