@@ -1,102 +1,89 @@
-"""The baselines the benchmark compares every page with: a bare Flask app served the same way (gunicorn with
-gunicorn.conf.py).
+"""The yardstick of DESIGN §4: a bare Flask app served the same way as the cabinet (gunicorn with
+gunicorn.conf.py), which every page of the cabinet is compared with in the same run.
 
-    /bare/html                 5 KB of HTML
-    /bare/sql                  one trivial SQL query (SQLAlchemy's pool, pinged, in a transaction, as
-                               Flask-SQLAlchemy's defaults would run it)
-    /bare/signed-in/sql        the ceiling of a signed-in page: the least any of them must do, with nothing of the
-    /bare/signed-in/redis      cabinet's (no hooks, no Flask-Login, no ORM, no template). Flask's signed session
-                               cookie is read; one round trip asks shared state whether that session still stands
-                               (DESIGN §4: logout and a password change end every session of a client on every
-                               instance, so no instance may decide it alone): the client's session version by
-                               its key in PostgreSQL through the bare driver in autocommit, or one Redis GET; the
-                               last-seen time is written and the cookie signed again (the 15-minute idle
-                               timeout). Then the same 5 KB.
-    POST /bare/sign-in         gives the benchmark's pool its cookies for the two above (the client's id and its
-                               session version, from the database, also put in Redis)
+    GET  /bare/schedule/<contract>?page=N   a signed-in page with nothing of the cabinet's: Flask reads its signed
+                                            session cookie, one SQL statement reads 24 schedule rows of the
+                                            client's own contract (the benchmark's data, scoped to the client in
+                                            the cookie), and a Jinja template (autoescaped) renders them as a
+                                            10 KB page
+    GET  /bare/html                         5 KB of HTML from a string: Flask alone, a secondary reference
+    POST /bare/sign-in                      gives a family of the benchmark's pool its session cookie
 
-No page of any design that keeps those two rules (a signed cookie, sessions ended everywhere at once) can be
-faster than the ceiling; its ratio to /bare/html is what such a page could reach on this machine at best.
+The statement goes through the same driver as the cabinet's (psycopg 3), on one connection a worker opened after
+gunicorn forks, in autocommit: one round trip to PostgreSQL, the least a page that reads the database can do.
 
-    gunicorn -c gunicorn.conf.py bench.bare:app      (DATABASE_URL and REDIS_URL as for the cabinet, SECRET_KEY)
+    gunicorn -c gunicorn.conf.py 'bench.bare:create_app()'      (DATABASE_URL as for the cabinet, SECRET_KEY)
 """
 
 from __future__ import annotations
 
 import os
-import time
+from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import psycopg
-import redis
-from flask import Flask, abort, request, session
-from sqlalchemy import Engine, create_engine, text
+from flask import Blueprint, Flask, abort, current_app, render_template, request, session
 
-from portal.config import normalise_database_url
-
-app = Flask(__name__)
-app.secret_key = os.environ.get("SECRET_KEY")
+bp = Blueprint("bare", __name__, template_folder="templates")
 PAGE = "<!doctype html><html lang=ru><title>bare</title><main>" + "<p>Личный кабинет</p>" * 150 + "</main></html>"
-SESSION_VERSION = "SELECT session_version FROM clients WHERE id = %s"
+ROWS = 24
+# The client's own contract only: the cookie's client scopes the rows, as every lookup of the cabinet is scoped.
+SCHEDULE = """
+SELECT e.due_on, e.principal, e.interest, e.debited
+FROM schedule_entries e JOIN contracts c ON c.id = e.contract_id
+WHERE e.contract_id = %s AND c.client_id = %s
+ORDER BY e.due_on LIMIT %s OFFSET %s
+"""
 
 
-@app.get("/bare/html")
+@bp.get("/bare/html")
 def html() -> str:
     return PAGE
 
 
 @cache
-def engine() -> Engine:
-    """One pool per worker, made on first use (after gunicorn forks), as Flask-SQLAlchemy does for the cabinet."""
-    return create_engine(normalise_database_url(os.environ["DATABASE_URL"]), pool_pre_ping=True)
+def connection(url: str) -> psycopg.Connection[Any]:
+    """One connection per worker and database, made on first use (after gunicorn forks), in autocommit."""
+    return psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
 
 
-@app.get("/bare/sql")
-def sql() -> str:
-    with engine().connect() as connection:
-        return str(connection.execute(text("SELECT 1")).scalar_one())
-
-
-@cache
-def connection() -> psycopg.Connection[tuple[int]]:
-    """One connection per worker, in autocommit: a statement is one round trip, as on the cabinet's read pages."""
-    return psycopg.connect(os.environ["DATABASE_URL"].replace("postgresql+psycopg", "postgresql"), autocommit=True)
-
-
-@cache
-def shared() -> redis.Redis:
-    return redis.Redis.from_url(os.environ["REDIS_URL"])
-
-
-def redis_key(client: int) -> str:
-    return f"bare:session-version:{client}"
-
-
-@app.post("/bare/sign-in")
+@bp.post("/bare/sign-in")
 def sign_in() -> str:
     client = request.form.get("client", type=int)
-    row = connection().execute(SESSION_VERSION, (client,)).fetchone() if client is not None else None
-    if client is None or row is None:
-        abort(404)
-    shared().set(redis_key(client), row[0])
+    if client is None:
+        abort(400)
     session.clear()
-    session.update(client=client, version=row[0], seen_at=time.time())
+    session["client"] = client
     return "signed in"
 
 
-def still_signed_in(version: object) -> str:
-    if version is None or session.get("version") != int(version):
+@bp.app_template_filter("amount")
+def amount(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0₸"
+
+
+@bp.get("/bare/schedule/<int:contract>")
+def schedule(contract: int) -> str:
+    client = session.get("client")
+    if client is None:
         abort(401)
-    session["seen_at"] = time.time()
-    return PAGE
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = (
+        connection(current_app.config["DATABASE_URL"])
+        .execute(SCHEDULE, (contract, client, ROWS, (page - 1) * ROWS))
+        .fetchall()
+    )
+    if not rows and page == 1:
+        abort(404)
+    first = (page - 1) * ROWS + 1
+    return render_template("bare_schedule.html", contract=contract, page=page, first=first, rows=rows)
 
 
-@app.get("/bare/signed-in/sql")
-def signed_in_sql() -> str:
-    row = connection().execute(SESSION_VERSION, (session.get("client"),)).fetchone()
-    return still_signed_in(row[0] if row else None)
-
-
-@app.get("/bare/signed-in/redis")
-def signed_in_redis() -> str:
-    return still_signed_in(shared().get(redis_key(session.get("client", 0))))
+def create_app(database_url: str | None = None, secret_key: str | None = None) -> Flask:
+    """The bare app on the benchmark's database (DATABASE_URL unless given), signing with SECRET_KEY."""
+    app = Flask(__name__)
+    app.secret_key = secret_key or os.environ["SECRET_KEY"]
+    app.config["DATABASE_URL"] = database_url or os.environ["DATABASE_URL"]
+    app.register_blueprint(bp)
+    return app

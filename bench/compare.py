@@ -4,9 +4,10 @@
     python -m bench.compare /tmp/before . --pages /contracts/<id> "/schedule/<id>?page=N (htmx table)"
 
 Each checkout gets its own gunicorn (its own gunicorn.conf.py, production settings) over the same 1,000-family
-database of bench/run.py, and its own Redis database; the same pool of families signs in to both. Every page is
-measured at each concurrency on A, then B, then B, then A, and so on, so that this shared machine's drift from
-one minute to the next weighs on both alike. It prints each side's best requests/s and mean p99, and B ÷ A.
+database of bench/run.py (so both must run on its schema), and its own Redis database; the same pool of families
+signs in to both. Every page is measured at each concurrency on A, then B, then B, then A, and so on, so that this
+shared machine's drift from one minute to the next weighs on both alike. It prints each side's best requests/s and
+mean p99, and B ÷ A.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from bench.run import (
     free_port,
     gunicorn,
     need,
+    new_secret,
     pool_of_families,
     prepare,
     redis_server,
+    seen_now,
     server_env,
     sign_in,
     started,
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("a", type=Path, help="the first checkout (before)")
     parser.add_argument("b", type=Path, help="the second checkout (after)")
-    signed = [e.name for e in ENDPOINTS if not (e.bare or e.floor) and e.method == "GET"]
+    signed = [e.name for e in ENDPOINTS if e.held]
     parser.add_argument("--pages", nargs="+", default=signed, help=f"some of: {', '.join(signed)}")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=5)
@@ -56,21 +59,23 @@ def main(argv: list[str] | None = None) -> None:
     redis_port = free_port()
     with ExitStack() as stack:
         stack.enter_context(started(redis_server(redis_port), redis_port, "redis-server"))
-        sides: dict[str, tuple[str, list[Family]]] = {}
+        sides: dict[str, tuple[str, list[Family], str]] = {}
         for number, (side, tree) in enumerate((("A", args.a.resolve()), ("B", args.b.resolve()))):
-            port = free_port()
-            env = server_env(url, f"redis://127.0.0.1:{redis_port}/{number}")
+            port, secret = free_port(), new_secret()
+            env = server_env(url, f"redis://127.0.0.1:{redis_port}/{number}", secret)
             stack.enter_context(started(gunicorn("wsgi:app", port, tree), port, f"gunicorn-{side}", env))
             base = f"http://127.0.0.1:{port}"
             pool = copy.deepcopy(families)  # each side's own session cookies
             for family in pool:
                 sign_in(base, family)
-            sides[side] = (base, pool)
+            sides[side] = (base, pool, secret)
         for turn in range(args.rounds):
             for endpoint in endpoints:
                 for concurrency in args.concurrency:
                     for side in ("A", "B") if turn % 2 == 0 else ("B", "A"):
-                        base, pool = sides[side]
+                        base, pool, secret = sides[side]
+                        for family in pool:  # as browsers hold them (bench.run.seen_now)
+                            family.cookie = seen_now(family.cookie, secret)
                         wrk(base, endpoint, pool, min(concurrency, 8), 1)  # warm every worker (bench.run.measure)
                         result = wrk(base, endpoint, pool, concurrency, args.seconds)
                         found.setdefault((endpoint.name, concurrency, side), []).append(result)

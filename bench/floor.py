@@ -1,7 +1,7 @@
 """The floor under every page: the cabinet's own request machinery answering with no page at all.
 
 Two routes of the benchmark's own, added to the production app here and never in wsgi.py. Both answer with
-bench/bare.py's 5 KB, so that the only difference from the bare endpoint is what the cabinet does around a page:
+bench/bare.py's 5 KB string, so that the only difference from its /bare/html is what the cabinet does around a page:
 
     /bench/floor             the app's hooks: security headers, the JSON request log line and the metrics, the
                              limiter, the language's choice, the session cookie read (there is none)
@@ -9,8 +9,8 @@ bench/bare.py's 5 KB, so that the only difference from the bare endpoint is what
                              (`login_required`): the signed cookie read, the client and its contracts read from
                              the database, the session's last-seen time written at most once a minute
 
-No page of the cabinet can be faster than the second: the ratio between it and the bare endpoint is the design's
-own ceiling for a signed-in page (docs/performance.md).
+No signed-in page of the cabinet can be faster than the second: what it costs beside the yardstick (bench/bare.py)
+is what the cabinet's machinery alone takes of a page's budget (docs/performance.md).
 
     gunicorn -c gunicorn.conf.py 'bench.floor:create_app()'     (as bench/run.py serves the cabinet)
 """

@@ -1,13 +1,11 @@
 -- wrk script for bench/run.py: each thread sends the requests listed in a file, round robin, and the run ends
 -- with one JSON line of figures. A line of the file is: METHOD <tab> PATH <tab> COOKIE <tab> TARGET <tab> BODY
--- <tab> FRESH (COOKIE, TARGET (the element id an htmx request targets; empty for a whole page), BODY and FRESH may
--- be empty). Every request also carries a random X-Forwarded-For, so that the per-address sign-in limit sees many
--- families, as behind nginx in production. With FRESH ("fresh"), each request's path gets a query parameter never
--- sent before (fresh=<n>), so that no worker can have kept the page (portal/page_cache.py).
+-- (COOKIE, TARGET (the element id an htmx request targets; empty for a whole page) and BODY may be empty). Every
+-- request also carries a random X-Forwarded-For, so that the per-address sign-in limit sees many families, as
+-- behind nginx in production.
 
 local requests = {}
 local next_index = 1
-local fresh_prefix = 0
 
 local function split(line)
   local fields = {}
@@ -27,26 +25,17 @@ function init(args)
       headers["HX-Target"] = f[4]
     end
     if f[5] ~= "" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
-    table.insert(requests, {method = f[1], path = f[2], headers = headers, body = f[5] ~= "" and f[5] or nil,
-                            fresh = f[6] == "fresh"})
+    table.insert(requests, {method = f[1], path = f[2], headers = headers, body = f[5] ~= "" and f[5] or nil})
   end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
   next_index = math.random(#requests)
-  fresh_prefix = math.random(1, 1000000000)
 end
-
-local sent = 0
 
 function request()
   local r = requests[next_index]
   next_index = next_index % #requests + 1
   r.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
-  local path = r.path
-  if r.fresh then
-    sent = sent + 1
-    path = string.format("%s%sfresh=%d-%d", path, path:find("?", 1, true) and "&" or "?", fresh_prefix, sent)
-  end
-  return wrk.format(r.method, path, r.headers, r.body)
+  return wrk.format(r.method, r.path, r.headers, r.body)
 end
 
 function done(summary, latency, requests)
