@@ -133,6 +133,7 @@ def test_a_sign_out_on_a_died_connection_still_ends_the_session(
 def test_when_the_database_is_gone_the_client_gets_the_503_page(
     app: Flask, client: FlaskClient, contract_id: int
 ) -> None:
+    assert client.get(f"/contracts/{contract_id}").status_code == 200  # a connection now rests in the pool
     end_pooled_connections(app)
     with app.app_context():
         engine = db.engine

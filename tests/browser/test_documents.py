@@ -56,7 +56,7 @@ def test_the_client_downloads_documents_copies_the_account_and_checks_the_code(
     assert rows[1][0] == "Выписка по договору"
     assert any(row[0] == "Период" and str(row[1]).startswith("с 01.01.2025 по ") for row in rows)
 
-    page.get_by_role("link", name="Как оплатить").click()
+    page.locator(".document-links").get_by_role("link", name="Как оплатить").click()
     expect(page.get_by_role("heading", name="Как оплатить", exact=True)).to_be_visible()
     expect(page.locator(".pay-qr img")).to_be_visible()
     page.wait_for_function(
@@ -89,7 +89,7 @@ def test_without_javascript_the_details_are_plain_text_and_the_statement_form_wo
 ) -> None:
     page = signed_in(open_page, live_server, artifacts, java_script_enabled=False)
     page.goto(live_server("/contracts"))
-    page.get_by_role("link", name="Как оплатить").click()
+    page.locator(".document-links").get_by_role("link", name="Как оплатить").click()
     expect(page.get_by_role("button", name=re.compile("Копировать"))).to_have_count(0)
     expect(page.locator(".field-row", has_text="Номер счета").locator("dd")).to_contain_text("1000000001")
     shot(page, artifacts, "documents-pay-no-js")

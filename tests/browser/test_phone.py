@@ -3,6 +3,7 @@ badge whole and on screen, and nothing scrolls sideways, in ru, kk and en (scree
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,43 @@ def test_a_desktop_shows_the_tables_as_tables_without_the_card_labels(
         assert page.evaluate("document.querySelector('.table-scroll').scrollWidth") <= page.evaluate(
             "document.querySelector('.table-scroll').clientWidth"
         ), path
+
+
+def test_without_javascript_the_menu_opens_and_closes_as_a_link(
+    open_page: Callable[..., Page], live_server: LiveServer, artifacts: Path
+) -> None:
+    page = open_page(java_script_enabled=False)
+    SignIn(page, live_server, artifacts, "no-js-menu").login("1000000001", "880515301238", "Demo2026!")
+    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Навигационное меню")
+    label = menu.locator(".menu-item .menu-label", has_text="Мои договора")
+    assert label.bounding_box() is None or label.bounding_box()["width"] <= 1  # type: ignore[index]
+
+    menu.get_by_role("link", name="Меню").click()
+    expect(label).to_be_visible()
+    assert label.bounding_box()["width"] > 1  # type: ignore[index]
+    page.screenshot(path=artifacts / "no-js-menu-open.png")
+    menu.get_by_role("link", name="Скрыть меню").click()
+    assert label.bounding_box() is None or label.bounding_box()["width"] <= 1  # type: ignore[index]
+
+
+def test_a_collapsed_menu_icon_names_itself_on_hover_and_focus(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    SignIn(page, live_server, artifacts, "menu-names").login("1000000001", "880515301238", "Demo2026!")
+    expect(page.get_by_role("heading", name="Профиль")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Навигационное меню")
+    expect(page.get_by_role("button", name="Меню")).to_have_attribute("aria-expanded", "false")
+    item = menu.get_by_role("link", name="Мои договора")
+    label = item.locator(".menu-label")
+    item.hover()
+    expect(label).to_be_visible()
+    box = label.bounding_box()
+    assert box is not None and box["width"] > 40, "the name shows beside the icon"
+    page.screenshot(path=artifacts / "menu-name-on-hover.png")
+    page.mouse.move(900, 700)
+    menu.get_by_role("link", name="График платежей").focus()
+    page.keyboard.press("Tab")  # keyboard focus (focus-visible) on the next item
+    focused = menu.get_by_role("link", name="История платежей").locator(".menu-label").bounding_box()
+    assert focused is not None and focused["width"] > 40
