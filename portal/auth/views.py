@@ -200,7 +200,12 @@ def facts(purpose: str) -> ResponseReturnValue:
     next_step = None  # where a client who is in the wrong flow should go instead
     if form.validate_on_submit():
         client = match_facts(
-            form.account.data, form.contract_number.data, form.iin.data, form.phone.e164, form.contract_date.day
+            form.account.data,
+            form.contract_number.data,
+            form.iin.data,
+            form.phone.e164,
+            form.contract_date.day,
+            purpose,
         )
         if client is None:
             error = _(
