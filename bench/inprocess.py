@@ -22,6 +22,7 @@ import pstats
 import time
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -54,7 +55,12 @@ def cache_config(cache: str) -> dict[str, object]:
 
 
 def production_app(url: str, cache: str = "memory") -> Flask:
-    os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-" + os.urandom(8).hex(), PORTAL_ENV="production")
+    os.environ.update(
+        DATABASE_URL=url,
+        SECRET_KEY="bench-" + os.urandom(8).hex(),
+        PORTAL_ENV="production",
+        PORTAL_TOTP_KEY=Fernet.generate_key().decode(),
+    )
     os.environ.pop("REDIS_URL", None)  # the limits in memory: this measures Python, not a Redis round trip
     from bench.floor import create_app
 

@@ -41,6 +41,7 @@ from typing import Any
 
 import psycopg
 import requests
+from cryptography.fernet import Fernet
 from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import make_url
 
@@ -423,6 +424,7 @@ def server_env(url: str, redis_url: str) -> dict[str, str]:
         "REDIS_URL": redis_url,
         "PORTAL_ENV": "production",
         "SECRET_KEY": "bench-" + os.urandom(8).hex(),
+        "PORTAL_TOTP_KEY": Fernet.generate_key().decode(),
         "PORTAL_PROXIES": "1",  # as behind nginx: the benchmark's X-Forwarded-For is each family's address
     }
 

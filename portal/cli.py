@@ -21,8 +21,9 @@ from portal.import_runs import record_run
 from portal.importer import ImportRejected, import_file
 from portal.models import STAFF_ROLES, AuditEvent, Client, Staff
 from portal.reminders import send_reminders
+from portal.sealing import InvalidToken
 from portal.sms import read_outbox
-from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri
+from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri, rotate_totp_key
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
@@ -186,6 +187,18 @@ def staff_list_command() -> None:
         state = "active" if staff.active else "disabled"
         roles = ",".join(role.role for role in staff.roles) or "-"
         click.echo(f"{staff.login:<20} {state:<9} {staff.created_at:%Y-%m-%d}  {roles:<22} {staff.full_name}")
+
+
+@staff_group.command("rotate-key")
+def staff_rotate_key_command() -> None:
+    """Seal every staff TOTP secret again under the first key of PORTAL_TOTP_KEY (put a new key first, run this,
+    then drop the old key)."""
+    try:
+        count = rotate_totp_key()
+    except InvalidToken:
+        click.echo("A TOTP secret opens under none of the keys in PORTAL_TOTP_KEY: nothing was changed.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"TOTP secrets sealed again under the first key: {count}.")
 
 
 @staff_group.command("disable")

@@ -281,7 +281,8 @@ class Staff(db.Model):  # type: ignore[name-defined,misc]
     login: Mapped[str] = mapped_column(String(50), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    totp_secret: Mapped[str] = mapped_column(String(64))
+    # The TOTP secret sealed with PORTAL_TOTP_KEY (portal/sealing.py), never the plain one.
+    totp_sealed: Mapped[str] = mapped_column(String(255))
     # The TOTP time step of the last code accepted: a code is good once, never again within its window.
     totp_last_step: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from portal.audit import Event, record
@@ -42,6 +43,7 @@ from portal.models import (
     Staff,
     StaffRole,
 )
+from portal.sealing import InvalidToken, reseal, seal, unseal
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 # A code of the previous or the next 30-second step is accepted too (clocks drift), each at most once.
@@ -100,7 +102,7 @@ def add_staff(login: str, full_name: str, password: str, roles: tuple[str, ...] 
         login=login,
         full_name=full_name.strip(),
         password_hash=hash_password(password),
-        totp_secret=secret,
+        totp_sealed=seal(current_app.config, secret),
         active=True,
         created_at=now(),
         session_version=0,
@@ -113,6 +115,20 @@ def add_staff(login: str, full_name: str, password: str, roles: tuple[str, ...] 
 
 def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=staff.login, issuer_name=issuer)
+
+
+def rotate_totp_key() -> int:
+    """Seal every staff member's TOTP secret again under the first PORTAL_TOTP_KEY key, all or none; returns how
+    many. InvalidToken (nothing written) if a secret opens under none of the keys."""
+    members = list(db.session.scalars(select(Staff).order_by(Staff.id)))
+    try:
+        for staff in members:
+            staff.totp_sealed = reseal(current_app.config, staff.totp_sealed)
+    except InvalidToken:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return len(members)
 
 
 def disable_staff(login: str) -> Staff | None:
@@ -166,7 +182,7 @@ def authenticate_staff(login: str, password: str, code: str, address: str | None
         db.session.commit()
         return StaffLoginResult(Outcome.FAILED)
     password_ok = verify_password(staff.password_hash, password)
-    step = totp_step(staff.totp_secret, code, moment) if password_ok else None
+    step = totp_step(unseal(current_app.config, staff.totp_sealed), code, moment) if password_ok else None
     if step is not None:
         claimed = db.session.execute(
             update(Staff)

@@ -9,9 +9,11 @@ from typing import Any
 
 import pyotp
 import pytest
-from flask import Flask
+from cryptography.fernet import Fernet
+from flask import Flask, current_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
+from sqlalchemy import text as text_sql
 from werkzeug.test import TestResponse
 
 from portal.auth.passwords import verify_password
@@ -30,6 +32,7 @@ from portal.models import (
     Staff,
     StaffRole,
 )
+from portal.sealing import unseal
 from portal.staff.service import add_staff
 from tests.conftest import AuthActions, FakeClock, QueryCounter, csrf_token
 
@@ -112,11 +115,12 @@ def test_staff_add_asks_twice_and_prints_the_totp_uri_and_secret_once(runner: Fl
     assert staff.password_hash != PASSWORD and verify_password(staff.password_hash, "Support#Desk2026")
     uri = re.search(r"otpauth://totp/\S+", result.output)
     assert uri is not None
-    assert pyotp.parse_uri(uri.group(0)).secret == staff.totp_secret
+    secret = unseal(runner.app.config, staff.totp_sealed)
+    assert pyotp.parse_uri(uri.group(0)).secret == secret
     assert "issuer=Housing%20Portal" in uri.group(0) and "daulet.k" in uri.group(0)
-    assert f"TOTP secret: {staff.totp_secret}" in result.output
+    assert f"TOTP secret: {secret}" in result.output
     listed = runner.invoke(args=["portal", "staff", "list"]).output
-    assert "daulet.k" in listed and "Кенжебаев Даулет" in listed and staff.totp_secret not in listed
+    assert "daulet.k" in listed and "Кенжебаев Даулет" in listed and secret not in listed
 
 
 def test_staff_add_takes_the_password_from_the_environment_or_stdin(runner: FlaskCliRunner) -> None:
@@ -852,3 +856,72 @@ def test_the_sign_in_page_needs_support_and_answers_404_for_no_client(signed_in:
         signed_in.client.post("/staff/clients/999999/sign-in", data={"csrf_token": token, "reason": "x"}).status_code
         == 404
     )
+
+
+# TOTP secrets sealed at rest ---------------------------------------------------------------------------------------
+
+
+def stored_secret() -> str:
+    return db.session.scalars(select(Staff.totp_sealed).where(Staff.login == LOGIN)).one()
+
+
+def use_keys(app: Flask, keys: str) -> None:
+    """PORTAL_TOTP_KEY for the app's requests and for the commands, which run in the test body's app context."""
+    app.config["PORTAL_TOTP_KEY"] = keys
+    current_app.config["PORTAL_TOTP_KEY"] = keys
+
+
+def test_the_database_holds_the_totp_secret_sealed_and_sign_in_still_works(
+    staff: StaffActions, secret: str, app: Flask
+) -> None:
+    stored = stored_secret()
+
+    assert secret not in stored and re.fullmatch(r"[A-Z2-7]{32}", secret)
+    assert unseal(app.config, stored) == secret
+    assert staff.login().status_code == 303
+
+
+def test_rotate_key_seals_again_under_the_new_first_key_and_sign_in_goes_on(
+    staff: StaffActions, runner: FlaskCliRunner, app: Flask, clock: FakeClock
+) -> None:
+    old_key = app.config["PORTAL_TOTP_KEY"]
+    before = stored_secret()
+    new_key = Fernet.generate_key().decode()
+    use_keys(app, f"{new_key},{old_key}")
+    assert staff.login().status_code == 303  # the old seal still opens
+    staff.logout()
+
+    result = runner.invoke(args=["portal", "staff", "rotate-key"])
+
+    assert result.exit_code == 0 and "TOTP secrets sealed again under the first key: 1." in result.output
+    after = stored_secret()
+    assert after != before
+    assert Fernet(new_key).decrypt(after.encode()) == Fernet(old_key).decrypt(before.encode())
+    use_keys(app, new_key)  # the old key dropped
+    clock.advance(seconds=30)
+    assert staff.login().status_code == 303
+
+
+def test_rotate_key_changes_nothing_when_a_secret_opens_under_no_key(
+    staff: StaffActions, runner: FlaskCliRunner
+) -> None:
+    before = stored_secret()
+    use_keys(runner.app, Fernet.generate_key().decode())
+
+    result = runner.invoke(args=["portal", "staff", "rotate-key"])
+
+    assert result.exit_code == 1 and "nothing was changed" in result.output
+    assert stored_secret() == before
+
+
+def test_the_migration_seals_the_plain_secrets_and_opens_them_on_the_way_down(app: Flask, secret: str) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    db.session.commit()
+    downgrade(revision="b5e2f0a9c613")
+    plain = db.session.execute(text_sql("SELECT totp_secret FROM staff")).scalar_one()
+    db.session.commit()
+    upgrade()
+
+    assert plain == secret
+    assert unseal(app.config, stored_secret()) == secret and secret not in stored_secret()
