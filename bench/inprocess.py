@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -56,7 +57,12 @@ ROUNDS = 5
 
 
 def production_app(url: str, config: dict[str, object] | None = None) -> Flask:
-    os.environ.update(DATABASE_URL=url, SECRET_KEY="bench-" + os.urandom(8).hex(), PORTAL_ENV="production")
+    os.environ.update(
+        DATABASE_URL=url,
+        SECRET_KEY="bench-" + os.urandom(8).hex(),
+        PORTAL_ENV="production",
+        PORTAL_TOTP_KEY=Fernet.generate_key().decode(),
+    )
     os.environ.pop("REDIS_URL", None)  # the limits in memory: this measures Python, not a Redis round trip
     from bench.floor import create_app
 

@@ -38,6 +38,7 @@ from typing import Any
 
 import psycopg
 import requests
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event, func, select, update
@@ -461,6 +462,7 @@ def server_env(url: str, redis_url: str, secret: str) -> dict[str, str]:
         "REDIS_URL": redis_url,
         "PORTAL_ENV": "production",
         "SECRET_KEY": secret,
+        "PORTAL_TOTP_KEY": Fernet.generate_key().decode(),
         "PORTAL_PROXIES": "1",  # as behind nginx: the benchmark's X-Forwarded-For is each request's address
     }
 

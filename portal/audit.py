@@ -1,6 +1,6 @@
 """The audit trail of the accounts: one row per sign-in, failure, throttled try, SMS step-up, code, logout,
 password change, document issued and reminders choice, and per page of a client's cabinet that a support staff
-member looked at.
+member looked at, and per clearing of a client's sign-in restrictions by support.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -23,6 +23,8 @@ class Event(enum.Enum):
     LOGIN_CODE_ASKED = "login_code_asked"  # the password was right, a code confirms the sign-in
     LOGOUT = "logout"
     CODE_SENT = "code_sent"
+    CODE_NOT_SENT = "code_not_sent"  # the SMS gateway refused or failed: no code went out
+    FACTS_MISMATCH = "facts_mismatch"  # «Первичная авторизация» or a reset: which facts did not match, never values
     CODE_REJECTED = "code_rejected"
     PASSWORD_SET = "password_set"  # noqa: S105  (an event name, not a password)
     PASSWORD_CHANGE_REFUSED = "password_change_refused"  # noqa: S105  (an event name, not a password)
@@ -35,6 +37,7 @@ class Event(enum.Enum):
     STAFF_FOUND_CLIENT = "staff_found_client"
     STAFF_VIEWED_CLIENT = "staff_viewed_client"
     STAFF_DISABLED = "staff_disabled"
+    STAFF_CLEARED_SIGN_IN = "staff_cleared_sign_in"  # support cleared the throttle and the SMS step-up; the reason
 
 
 def record(event: Event, client_id: int | None, detail: str | None = None, staff_id: int | None = None) -> None:

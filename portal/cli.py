@@ -11,16 +11,19 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.clock import now, today
+from portal.domain.iin import mask_iin
 from portal.extensions import db
 from portal.faq.loader import load_faq
 from portal.import_runs import record_run
 from portal.importer import ImportRejected, import_file
-from portal.models import AuditEvent, Client, Staff
+from portal.models import STAFF_ROLES, AuditEvent, Client, Staff
 from portal.reminders import send_reminders
+from portal.sealing import InvalidToken
 from portal.sms import read_outbox
-from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri
+from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri, rotate_totp_key
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
@@ -125,7 +128,7 @@ def audit_command(iin: str | None, staff_login: str | None, limit: int) -> None:
     if staff_login:
         query = query.where(Staff.login == staff_login.strip().lower())
     for event, client_iin, login in db.session.execute(query):
-        who = f"{client_iin[:4]}****{client_iin[-4:]}" if client_iin else "-"
+        who = mask_iin(client_iin) if client_iin else "-"
         click.echo(
             f"{event.at:%Y-%m-%d %H:%M:%S} UTC  {event.event:<21} {who:<12} {login or '-':<12} "
             f"{event.address or '-':<15} {event.detail or ''}".rstrip()
@@ -140,9 +143,19 @@ def staff_group() -> None:
 @staff_group.command("add")
 @click.argument("login")
 @click.option("--name", required=True, help="The staff member's full name, as clients will see it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(STAFF_ROLES),
+    default=("support",),
+    show_default=True,
+    help="A role of the staff member; repeat it for several.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def staff_add_command(login: str, name: str, password_stdin: bool) -> None:
-    """Add a staff member LOGIN; prints the TOTP secret and its provisioning URI, shown this once only.
+def staff_add_command(login: str, name: str, roles: tuple[str, ...], password_stdin: bool) -> None:
+    """Add a staff member LOGIN with one or more roles (support: clients' cabinets and sign-in problems; editor;
+    admin); prints the TOTP secret and its provisioning URI, shown this once only.
 
     The password is asked for twice (hidden), or read from standard input (--password-stdin) or from the
     PORTAL_STAFF_PASSWORD variable, for scripts. It must meet the manual's password rules."""
@@ -153,12 +166,12 @@ def staff_add_command(login: str, name: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        staff, secret = add_staff(login, name, password)
+        staff, secret = add_staff(login, name, password, roles)
     except StaffRefused as refused:
         for problem in refused.problems:
             click.echo(f"Refused: {problem}.", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Staff member {staff.login} ({staff.full_name}) added.")
+    click.echo(f"Staff member {staff.login} ({staff.full_name}) added, roles: {', '.join(sorted(roles))}.")
     click.echo("Add the account to an authenticator app now: the secret is not shown again.")
     click.echo(f"TOTP secret: {secret}")
     click.echo(f"Provisioning URI: {provisioning_uri(staff, secret, current_app.config['PORTAL_TOTP_ISSUER'])}")
@@ -166,13 +179,26 @@ def staff_add_command(login: str, name: str, password_stdin: bool) -> None:
 
 @staff_group.command("list")
 def staff_list_command() -> None:
-    """List the staff members: login, state, added on, full name."""
-    members = db.session.scalars(select(Staff).order_by(Staff.login)).all()
+    """List the staff members: login, state, added on, roles, full name."""
+    members = db.session.scalars(select(Staff).options(selectinload(Staff.roles)).order_by(Staff.login)).all()
     if not members:
         click.echo("No staff members.")
     for staff in members:
         state = "active" if staff.active else "disabled"
-        click.echo(f"{staff.login:<20} {state:<9} {staff.created_at:%Y-%m-%d}  {staff.full_name}")
+        roles = ",".join(role.role for role in staff.roles) or "-"
+        click.echo(f"{staff.login:<20} {state:<9} {staff.created_at:%Y-%m-%d}  {roles:<22} {staff.full_name}")
+
+
+@staff_group.command("rotate-key")
+def staff_rotate_key_command() -> None:
+    """Seal every staff TOTP secret again under the first key of PORTAL_TOTP_KEY (put a new key first, run this,
+    then drop the old key)."""
+    try:
+        count = rotate_totp_key()
+    except InvalidToken:
+        click.echo("A TOTP secret opens under none of the keys in PORTAL_TOTP_KEY: nothing was changed.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"TOTP secrets sealed again under the first key: {count}.")
 
 
 @staff_group.command("disable")

@@ -10,6 +10,7 @@ from typing import Any
 from portal.clock import system_clock
 from portal.domain.clock import parse_fixed_today
 from portal.domain.payee import bin_is_well_formed, compact_iban, iban_is_valid
+from portal.sealing import DEVELOPMENT_KEY, keys_of
 
 
 class ConfigError(RuntimeError):
@@ -53,6 +54,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PORTAL_SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
         # The name an authenticator app shows next to a support staff member's TOTP codes.
         "PORTAL_TOTP_ISSUER": "Housing Portal",
+        # Fernet keys (comma-separated, the first seals) for the staff's TOTP secrets; required in production.
+        "PORTAL_TOTP_KEY": None,
         # How passwords are hashed (portal/auth/passwords.py): argon2id at RFC 9106's cost; "fast" only in tests.
         "PORTAL_PASSWORD_HASH": "argon2id",
         "BABEL_DEFAULT_LOCALE": "ru",
@@ -101,6 +104,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
         "PORTAL_REMIND_DAYS": "PORTAL_REMIND_DAYS",
         "PORTAL_POSTING_DAYS": "PORTAL_POSTING_DAYS",
         "PORTAL_TOTP_ISSUER": "PORTAL_TOTP_ISSUER",
+        "PORTAL_TOTP_KEY": "PORTAL_TOTP_KEY",
     }
     return {key: environ[var] for var, key in names.items() if environ.get(var)}
 
@@ -154,6 +158,15 @@ def finalise(config: dict[str, Any]) -> None:
             raise ConfigError("SECRET_KEY is required when PORTAL_ENV=production")
         # A development key that changes on every start: sessions end on restart, nothing to leak.
         config["SECRET_KEY"] = os.urandom(32).hex()
+
+    if not config.get("PORTAL_TOTP_KEY"):
+        if production:
+            raise ConfigError("PORTAL_TOTP_KEY is required when PORTAL_ENV=production (staff TOTP secrets are sealed)")
+        config["PORTAL_TOTP_KEY"] = DEVELOPMENT_KEY  # see portal/sealing.py for why a fixed one
+    try:
+        keys_of(str(config["PORTAL_TOTP_KEY"]))
+    except ValueError as error:
+        raise ConfigError(f"PORTAL_TOTP_KEY: {error}") from error
 
     raw_today = config.get("PORTAL_TODAY")
     if raw_today and not isinstance(raw_today, date):

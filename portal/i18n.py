@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -12,7 +12,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from portal import values
-from portal.domain.phone import format_phone
+from portal.domain.iin import mask_iin
+from portal.domain.phone import format_phone, mask_phone
 from portal.extensions import babel, db
 
 LANGUAGE_COOKIE = "lang"
@@ -78,13 +79,21 @@ def day(value: date | None, language: str | None = None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def day_time(value: datetime, language: str | None = None) -> str:
+    """A moment (already in Kazakhstan's time) as its date, then hours and minutes."""
+    return f"{day(value.date(), language)} {value:%H:%M}"
+
+
 def init_app(app: Flask) -> None:
     # Flask-Babel also gives the templates its gettext (Jinja's i18n extension, newstyle).
     babel.init_app(app, locale_selector=select_language, default_translation_directories="translations")
     app.after_request(remember_language)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["day_time"] = day_time
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["masked_iin"] = mask_iin
+    app.jinja_env.filters["masked_phone"] = mask_phone
     app.jinja_env.filters["collateral"] = values.collateral
     app.jinja_env.filters["issuer"] = values.issuer
 

@@ -1,4 +1,5 @@
-"""When the core system's data was last brought in: each `portal import` that went through, and `portal demo`."""
+"""When the core system's data was last brought in: each `portal import` that went through, and `portal demo`; the
+latest of them, for the clients' pages and the staff's."""
 
 from __future__ import annotations
 
@@ -28,3 +29,9 @@ def record_run(session: Session, source: str, report: ImportReport | None = None
 
 def last_run(session: Session) -> ImportRun | None:
     return session.scalars(select(ImportRun).order_by(ImportRun.finished_at.desc()).limit(1)).first()
+
+
+def recent_runs(session: Session, limit: int = 20) -> list[ImportRun]:
+    """The latest runs, newest first."""
+    newest_first = select(ImportRun).order_by(ImportRun.finished_at.desc(), ImportRun.id.desc())
+    return list(session.scalars(newest_first.limit(limit)))

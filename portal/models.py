@@ -248,7 +248,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     # The support staff member who acted (signed in, looked at a client's cabinet), if it was one.
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     address: Mapped[str | None] = mapped_column(String(45))
-    detail: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(String(255))
 
 
 class IssuedDocument(db.Model):  # type: ignore[name-defined,misc]
@@ -281,12 +281,35 @@ class Staff(db.Model):  # type: ignore[name-defined,misc]
     login: Mapped[str] = mapped_column(String(50), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    totp_secret: Mapped[str] = mapped_column(String(64))
+    # The TOTP secret sealed with PORTAL_TOTP_KEY (portal/sealing.py), never the plain one.
+    totp_sealed: Mapped[str] = mapped_column(String(255))
     # The TOTP time step of the last code accepted: a code is good once, never again within its window.
     totp_last_step: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     session_version: Mapped[int] = mapped_column(default=0)
+
+    # Every staff page checks a role: they come with the member (and again after a commit expired them).
+    roles: Mapped[list[StaffRole]] = relationship(
+        cascade="all, delete-orphan", order_by="StaffRole.role", lazy="selectin"
+    )
+
+    @property
+    def role_names(self) -> set[str]:
+        return {role.role for role in self.roles}
+
+
+STAFF_ROLES = ("support", "editor", "admin")
+
+
+class StaffRole(db.Model):  # type: ignore[name-defined,misc]
+    """A role of a staff member: support (clients' cabinets and sign-in problems), editor, admin."""
+
+    __tablename__ = "staff_roles"
+    __table_args__ = (CheckConstraint("role in ('support', 'editor', 'admin')", name="role"),)
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), primary_key=True)
 
 
 class SignInFailures(db.Model):  # type: ignore[name-defined,misc]

@@ -52,6 +52,8 @@ class FakeClock:
 
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# A Fernet key of the tests' own for the staff's TOTP secrets (the development key is not production's either).
+TEST_TOTP_KEY = "dGVzdHMtdG90cC1rZXktMzItYnl0ZXMtbG9uZy0tLS0="
 
 
 def _admin_dsn(url: str) -> str:
@@ -193,6 +195,7 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "REDIS_URL": SUITE_REDIS.url,
         "PORTAL_TODAY": TODAY,
         "PORTAL_ENV": "development",
+        "PORTAL_TOTP_KEY": TEST_TOTP_KEY,
         # Cheap hashes, except in production (refused there) and in a test about hashing, which asks for "argon2id".
         "PORTAL_PASSWORD_HASH": "argon2id" if overrides.get("PORTAL_ENV") == "production" else "fast",
     }

@@ -138,9 +138,11 @@ def issue_code(client: Client, purpose: str) -> tuple[OneTimeCode, str]:
     except SmsError:
         db.session.rollback()
         log.warning("code for %s not sent", mask_phone(client.phone))
+        record(Event.CODE_NOT_SENT, client.id, f"{purpose} {mask_phone(client.phone)}")
+        db.session.commit()
         CODES.labels("failed").inc()
         raise CodeRefused(Refusal.NOT_SENT) from None
-    record(Event.CODE_SENT, client.id, purpose)
+    record(Event.CODE_SENT, client.id, purpose)  # the phone is on the code's row
     db.session.commit()
     CODES.labels("sent").inc()
     return row, code

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.audit import Event, record
 from portal.auth.codes import consume_code
@@ -108,19 +108,44 @@ def confirm_sign_in(client: Client, code_id: int, account_key: str, session_vers
     return True
 
 
-def match_facts(account: str, contract_number: str, iin: str, phone: str, signed_on: date) -> Client | None:
-    """The client whose contract has all five facts, with that phone on file; one query whatever the answer."""
-    found = db.session.execute(
-        select(Client, Contract.number)
+# The five facts of «Первичная авторизация», by the names the audit trail gives them (never their values).
+FACTS = ("account", "contract_number", "iin", "phone", "contract_date")
+
+
+def match_facts(
+    account: str, contract_number: str, iin: str, phone: str, signed_on: date, purpose: str
+) -> Client | None:
+    """The client whose contract has all five facts, with that phone on file; one query whatever the answer.
+
+    On a mismatch the audit trail gets, for support staff, which facts did not match and the client they point to
+    (by the IIN, else by the account); the client is told nothing more than before. Committed here."""
+    rows = db.session.execute(
+        select(Client, Contract)
         .join(Contract, Contract.client_id == Client.id)
-        .where(Contract.account == account, Client.iin == iin, Contract.signed_on == signed_on)
-    ).first()
-    if found is None:
-        return None
-    client, number = found
-    if not same_contract_number(contract_number, number) or client.phone != phone:
-        return None
-    return client
+        .where(or_(Client.iin == iin, Contract.account == account))
+    ).all()
+    by_iin = [(client, contract) for client, contract in rows if client.iin == iin]
+    candidates = by_iin or [(client, contract) for client, contract in rows if contract.account == account]
+    best: tuple[Client, list[str]] | None = None
+    for client, contract in candidates:
+        typed = {
+            "account": account == contract.account,
+            "contract_number": same_contract_number(contract_number, contract.number),
+            "iin": iin == client.iin,
+            "phone": phone == client.phone,
+            "contract_date": signed_on == contract.signed_on,
+        }
+        mismatched = [fact for fact in FACTS if not typed[fact]]
+        if not mismatched:
+            return client
+        if best is None or len(mismatched) < len(best[1]):
+            best = (client, mismatched)
+    if best is None:
+        record(Event.FACTS_MISMATCH, None, f"{purpose}: no client")
+    else:
+        record(Event.FACTS_MISMATCH, best[0].id, f"{purpose}: {' '.join(best[1])}")
+    db.session.commit()
+    return None
 
 
 def set_password(client: Client, password: str, code_id: int, purpose: str, consent_version: str | None) -> bool:

@@ -206,7 +206,9 @@ def facts(purpose: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         signed_on = form.contract_date.day  # never None here: DataRequired and DayField.pre_validate see to it
         client = (
-            match_facts(form.account.data, form.contract_number.data, form.iin.data, form.phone.e164, signed_on)
+            match_facts(
+                form.account.data, form.contract_number.data, form.iin.data, form.phone.e164, signed_on, purpose
+            )
             if signed_on is not None
             else None
         )

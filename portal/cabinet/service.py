@@ -158,33 +158,38 @@ def current_index(rows: list[Row], today: date) -> int:
 
 @dataclass(frozen=True)
 class StaffVisit:
-    """Support staff looking at the client's cabinet: who, and when they last looked (Kazakhstan time)."""
+    """Support staff looking at the client's cabinet: who, and when they last looked (Kazakhstan time); or, when
+    `cleared`, lifting the client's sign-in restrictions then."""
 
     staff_name: str
     at: datetime
+    cleared: bool = False
 
 
 def staff_views(client_id: int) -> list[StaffVisit]:
-    """The latest visits of support staff to this client's cabinet, newest first; one query."""
+    """The latest visits of support staff to this client's cabinet, and their clearings of the sign-in restrictions,
+    newest first; one query."""
     rows = db.session.execute(
-        select(AuditEvent.staff_id, AuditEvent.at, Staff.full_name)
+        select(AuditEvent.staff_id, AuditEvent.at, AuditEvent.event, Staff.full_name)
         .join(Staff, Staff.id == AuditEvent.staff_id)
         .where(
             AuditEvent.client_id == client_id,
-            AuditEvent.event == Event.STAFF_VIEWED_CLIENT.value,
+            AuditEvent.event.in_([Event.STAFF_VIEWED_CLIENT.value, Event.STAFF_CLEARED_SIGN_IN.value]),
             AuditEvent.at >= now() - timedelta(days=STAFF_VIEWS_DAYS),
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(STAFF_VIEWS_SHOWN * 20)
     ).all()
     visits: list[StaffVisit] = []
-    last: tuple[int | None, datetime] | None = None  # the staff member and the moment of the previous (newer) row
-    for staff_id, at, name in rows:
-        if last is None or last[0] != staff_id or last[1] - at > VISIT_GAP:
+    last: tuple[int | None, datetime] | None = None  # the staff member and the moment of the previous (newer) view
+    for staff_id, at, event, name in rows:
+        cleared = event == Event.STAFF_CLEARED_SIGN_IN.value
+        if cleared or last is None or last[0] != staff_id or last[1] - at > VISIT_GAP:
             if len(visits) == STAFF_VIEWS_SHOWN:
                 break
-            visits.append(StaffVisit(name, kazakhstan_now(at)))
-        last = (staff_id, at)
+            visits.append(StaffVisit(name, kazakhstan_now(at), cleared))
+        if not cleared:
+            last = (staff_id, at)
     return visits
 
 

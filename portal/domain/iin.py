@@ -86,3 +86,8 @@ def is_valid_iin(raw: str) -> bool:
     except InvalidIIN:
         return False
     return True
+
+
+def mask_iin(iin: str) -> str:
+    """``880515301238`` → ``8805****1238``: enough to tell two clients apart in a list, not to know the IIN."""
+    return f"{iin[:4]}****{iin[-4:]}"

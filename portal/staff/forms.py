@@ -1,10 +1,11 @@
-"""Support staff's forms: the sign-in (login, password, TOTP code) and the client search."""
+"""Support staff's forms: the sign-in (login, password, TOTP code), the client search, and the reason for clearing a
+client's sign-in restrictions."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, StringField
+from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from portal.auth.forms import REQUIRED, _compact, _strip, at_most
@@ -29,3 +30,13 @@ class SearchForm(FlaskForm):
     def validate_q(self, field: Field) -> None:
         if not (field.data.isascii() and field.data.isdigit()):
             raise ValidationError(_l("Введите ИИН (12 цифр) или номер счета (только цифры)."))
+
+
+class ClearRestrictionsForm(FlaskForm):
+    """«Снять ограничения»: the reason is required and goes to the audit trail."""
+
+    reason = TextAreaField(
+        _l("Причина (например, номер обращения клиента)"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), at_most(200)],
+    )

@@ -11,18 +11,39 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import or_, select, update
+from flask import current_app
+from sqlalchemy import func, or_, select, update
 
 from portal.audit import Event, record
 from portal.auth.passwords import decoy_hash, hash_password, verify_password
 from portal.auth.policy import common_passwords
 from portal.auth.service import Outcome
-from portal.auth.throttle import accounts_asking_for_a_code, claim_try, client_account, forgive_try, staff_account
+from portal.auth.throttle import (
+    EVERY_ADDRESS,
+    accounts_asking_for_a_code,
+    claim_try,
+    client_account,
+    forget_account,
+    forgive_try,
+    staff_account,
+)
 from portal.clock import now
 from portal.domain.clock import kazakhstan_now
 from portal.domain.password import MAX_PASSWORD_LENGTH, PasswordRule, failed_rules, too_long, weaknesses
+from portal.domain.phone import mask_phone
 from portal.extensions import db
-from portal.models import Client, Contract, Staff
+from portal.import_runs import last_run, recent_runs
+from portal.models import (
+    STAFF_ROLES,
+    AuditEvent,
+    Client,
+    Contract,
+    OneTimeCode,
+    SignInFailures,
+    Staff,
+    StaffRole,
+)
+from portal.sealing import InvalidToken, reseal, seal, unseal
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 # A code of the previous or the next 30-second step is accepted too (clocks drift), each at most once.
@@ -59,10 +80,14 @@ def staff_password_problems(password: str, login: str) -> list[str]:
     return problems
 
 
-def add_staff(login: str, full_name: str, password: str) -> tuple[Staff, str]:
-    """Add an active staff member; returns them and their new TOTP secret (shown to the operator once)."""
+def add_staff(login: str, full_name: str, password: str, roles: tuple[str, ...] = ("support",)) -> tuple[Staff, str]:
+    """Add an active staff member with these roles; returns them and their new TOTP secret (shown to the operator
+    once)."""
     login = normalise_login(login)
-    problems = []
+    known = ", ".join(STAFF_ROLES)
+    problems = [f"there is no role {role!r} (roles: {known})" for role in roles if role not in STAFF_ROLES]
+    if not roles:
+        problems.append("a staff member needs at least one role")
     if not LOGIN_PATTERN.fullmatch(login):
         problems.append("the login must be 2-50 of a-z, 0-9, '.', '_', '-' and start with a letter or digit")
     if not full_name.strip():
@@ -77,10 +102,11 @@ def add_staff(login: str, full_name: str, password: str) -> tuple[Staff, str]:
         login=login,
         full_name=full_name.strip(),
         password_hash=hash_password(password),
-        totp_secret=secret,
+        totp_sealed=seal(current_app.config, secret),
         active=True,
         created_at=now(),
         session_version=0,
+        roles=[StaffRole(role=role) for role in sorted(set(roles))],
     )
     db.session.add(staff)
     db.session.commit()
@@ -89,6 +115,20 @@ def add_staff(login: str, full_name: str, password: str) -> tuple[Staff, str]:
 
 def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=staff.login, issuer_name=issuer)
+
+
+def rotate_totp_key() -> int:
+    """Seal every staff member's TOTP secret again under the first PORTAL_TOTP_KEY key, all or none; returns how
+    many. InvalidToken (nothing written) if a secret opens under none of the keys."""
+    members = list(db.session.scalars(select(Staff).order_by(Staff.id)))
+    try:
+        for staff in members:
+            staff.totp_sealed = reseal(current_app.config, staff.totp_sealed)
+    except InvalidToken:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return len(members)
 
 
 def disable_staff(login: str) -> Staff | None:
@@ -142,7 +182,7 @@ def authenticate_staff(login: str, password: str, code: str, address: str | None
         db.session.commit()
         return StaffLoginResult(Outcome.FAILED)
     password_ok = verify_password(staff.password_hash, password)
-    step = totp_step(staff.totp_secret, code, moment) if password_ok else None
+    step = totp_step(unseal(current_app.config, staff.totp_sealed), code, moment) if password_ok else None
     if step is not None:
         claimed = db.session.execute(
             update(Staff)
@@ -194,3 +234,138 @@ def sign_in_states(clients: list[Client]) -> dict[int, SignInState]:
         )
         for client in clients
     }
+
+
+IMPORT_OVERDUE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ImportShown:
+    """An import run as the staff's page shows it: finished when (Kazakhstan time), which file, how much."""
+
+    finished_at: datetime
+    source: str
+    clients: int
+    rows: int
+    changed: int
+
+
+def latest_imports(limit: int = 20) -> list[ImportShown]:
+    return [
+        ImportShown(kazakhstan_now(run.finished_at), run.source, run.clients, run.rows, run.changed)
+        for run in recent_runs(db.session(), limit)
+    ]
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """No import for more than a day: when the last one finished (Kazakhstan time), or None if there was none."""
+
+    last: datetime | None
+
+
+def import_warning() -> ImportWarning | None:
+    run = last_run(db.session())
+    if run is not None and now() - run.finished_at <= IMPORT_OVERDUE:
+        return None
+    return ImportWarning(kazakhstan_now(run.finished_at) if run is not None else None)
+
+
+SMS_SHOWN_FOR = timedelta(hours=24)
+MISMATCHES_SHOWN_FOR = timedelta(days=30)
+MISMATCHES_SHOWN = 10
+REASON_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class SmsSent:
+    at: datetime  # Kazakhstan time
+    masked_phone: str
+    purpose: str  # register, reset, sign_in
+    sent: bool  # the gateway took it; False: it failed and no code went out
+
+
+@dataclass(frozen=True)
+class FactsMismatch:
+    at: datetime  # Kazakhstan time
+    purpose: str  # register or reset
+    facts: list[str]  # names of portal.auth.service.FACTS
+
+
+@dataclass(frozen=True)
+class SignInOverview:
+    """A client's sign-in as support sees it to help: registered since when, whether the next sign-in asks for an
+    SMS code, the addresses made to wait now, the last sign-in, the codes of the last day, the facts that did not
+    match in recent tries of «Первичная авторизация» and of a password reset."""
+
+    client: Client
+    registered_at: datetime | None
+    code_required: bool
+    waiting_addresses: int
+    waiting_until: datetime | None
+    last_sign_in: datetime | None
+    sms: list[SmsSent]
+    mismatches: list[FactsMismatch]
+
+
+def _client_keys(client: Client) -> list[str]:
+    return [client_account(contract.account, client.iin) for contract in client.contracts]
+
+
+def sign_in_overview(client: Client) -> SignInOverview:
+    """The client (with contracts) of the staff's sign-in page; a query for each part, none growing with the data."""
+    moment = now()
+    keys = _client_keys(client)
+    table = SignInFailures.__table__
+    waiting, until = db.session.execute(
+        select(func.count(), func.max(table.c.next_try_at)).where(
+            table.c.account.in_(keys), table.c.address != EVERY_ADDRESS, table.c.next_try_at > moment
+        )
+    ).one()
+    last_sign_in = db.session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.client_id == client.id, AuditEvent.event == Event.LOGIN_SUCCEEDED.value
+        )
+    )
+    codes = db.session.execute(
+        select(OneTimeCode.created_at, OneTimeCode.phone, OneTimeCode.purpose).where(
+            OneTimeCode.client_id == client.id, OneTimeCode.created_at > moment - SMS_SHOWN_FOR
+        )
+    ).all()
+    events = db.session.execute(
+        select(AuditEvent.at, AuditEvent.event, AuditEvent.detail)
+        .where(
+            AuditEvent.client_id == client.id,
+            AuditEvent.event.in_([Event.CODE_NOT_SENT.value, Event.FACTS_MISMATCH.value]),
+            AuditEvent.at > moment - MISMATCHES_SHOWN_FOR,
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(100)
+    ).all()
+    sms = [SmsSent(kazakhstan_now(at), mask_phone(phone), purpose, True) for at, phone, purpose in codes]
+    mismatches: list[FactsMismatch] = []
+    for at, event, detail in events:
+        purpose, _sep, rest = (detail or "").partition(" ")
+        if event == Event.CODE_NOT_SENT.value and at > moment - SMS_SHOWN_FOR:
+            sms.append(SmsSent(kazakhstan_now(at), rest, purpose, False))
+        elif event == Event.FACTS_MISMATCH.value and len(mismatches) < MISMATCHES_SHOWN:
+            mismatches.append(FactsMismatch(kazakhstan_now(at), purpose.rstrip(":"), rest.split()))
+    return SignInOverview(
+        client=client,
+        registered_at=kazakhstan_now(client.activated_at) if client.activated_at else None,
+        code_required=bool(accounts_asking_for_a_code(keys)),
+        waiting_addresses=int(waiting),
+        waiting_until=kazakhstan_now(until) if until else None,
+        last_sign_in=kazakhstan_now(last_sign_in) if last_sign_in else None,
+        sms=sorted(sms, key=lambda item: item.at, reverse=True),
+        mismatches=mismatches,
+    )
+
+
+def clear_sign_in_restrictions(client: Client, staff: Staff, reason: str) -> None:
+    """«Снять ограничения»: every count of the client's accounts from every address goes, and with it the SMS
+    step-up; audited with the staff member and the reason, and told to the client in Профиль."""
+    for key in _client_keys(client):
+        forget_account(key)
+    record(Event.STAFF_CLEARED_SIGN_IN, client.id, reason.strip()[:REASON_LENGTH], staff.id)
+    db.session.commit()

@@ -6,15 +6,18 @@ per-account session version as clients: logout or `portal staff disable` ends ev
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, cast
 
-from flask import g, session
+from flask import abort, g, session
+from flask.typing import ResponseReturnValue
 from sqlalchemy import update
 
 from portal.auth.session import SEEN_AT, SIGNED_IN_AT, STAFF_ID
 from portal.clock import now
 from portal.extensions import db
-from portal.models import Staff
+from portal.models import STAFF_ROLES, Staff
 from portal.staff import bp
 
 STAFF_VERSION = "staff_session_version"
@@ -36,6 +39,27 @@ def _load_staff() -> Staff | None:
     if staff is None or not staff.active or session.get(STAFF_VERSION) != staff.session_version:
         return None
     return staff
+
+
+P = ParamSpec("P")
+ANY_ROLE = STAFF_ROLES
+
+
+def requires_role(*roles: str) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, ResponseReturnValue]]:
+    """The view answers 403 unless the signed-in staff member has one of `roles` (require_staff has already sent
+    anyone not signed in to the sign-in page)."""
+
+    def decorate(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
+        @wraps(view)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+            staff = current_staff()
+            if staff is None or not staff.role_names.intersection(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def start_staff_session(staff: Staff) -> None:

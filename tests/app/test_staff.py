@@ -4,20 +4,35 @@ the client's cabinet seen read-only and audited, and the notice the client then 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
-from flask import Flask
+from cryptography.fernet import Fernet
+from flask import Flask, current_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
+from sqlalchemy import text as text_sql
 from werkzeug.test import TestResponse
 
 from portal.auth.passwords import verify_password
-from portal.auth.throttle import claim_try, staff_account
+from portal.auth.throttle import STEP_UP_AFTER, claim_try, client_account, count_failure, staff_account
 from portal.clock import now
 from portal.extensions import db
-from portal.models import AuditEvent, Client, Contract, Deposit, OneTimeCode, ScheduleEntry, Staff
+from portal.models import (
+    AuditEvent,
+    Client,
+    Contract,
+    Deposit,
+    ImportRun,
+    OneTimeCode,
+    ScheduleEntry,
+    SignInFailures,
+    Staff,
+    StaffRole,
+)
+from portal.sealing import unseal
 from portal.staff.service import add_staff
 from tests.conftest import AuthActions, FakeClock, QueryCounter, csrf_token
 
@@ -100,11 +115,12 @@ def test_staff_add_asks_twice_and_prints_the_totp_uri_and_secret_once(runner: Fl
     assert staff.password_hash != PASSWORD and verify_password(staff.password_hash, "Support#Desk2026")
     uri = re.search(r"otpauth://totp/\S+", result.output)
     assert uri is not None
-    assert pyotp.parse_uri(uri.group(0)).secret == staff.totp_secret
+    secret = unseal(runner.app.config, staff.totp_sealed)
+    assert pyotp.parse_uri(uri.group(0)).secret == secret
     assert "issuer=Housing%20Portal" in uri.group(0) and "daulet.k" in uri.group(0)
-    assert f"TOTP secret: {staff.totp_secret}" in result.output
+    assert f"TOTP secret: {secret}" in result.output
     listed = runner.invoke(args=["portal", "staff", "list"]).output
-    assert "daulet.k" in listed and "Кенжебаев Даулет" in listed and staff.totp_secret not in listed
+    assert "daulet.k" in listed and "Кенжебаев Даулет" in listed and secret not in listed
 
 
 def test_staff_add_takes_the_password_from_the_environment_or_stdin(runner: FlaskCliRunner) -> None:
@@ -608,3 +624,304 @@ def test_the_search_shows_each_clients_sign_in_state(signed_in: StaffActions) ->
         count_failure(client_account("1000000002", AKHMETOV_IIN), now())
     db.session.commit()
     assert "следующий вход — с кодом из СМС: много неудачных попыток" in text(signed_in.search(AKHMETOV_IIN))
+
+
+# Roles -------------------------------------------------------------------------------------------------------------
+
+
+def test_staff_add_takes_roles_and_the_list_shows_them(runner: FlaskCliRunner) -> None:
+    env = {"PORTAL_STAFF_PASSWORD": PASSWORD}
+    both = runner.invoke(
+        args=["portal", "staff", "add", "erlan", "--name", "Ерлан", "--role", "editor", "--role", "admin"], env=env
+    )
+    default = runner.invoke(args=["portal", "staff", "add", "dana", "--name", "Дана"], env=env)
+    unknown = runner.invoke(args=["portal", "staff", "add", "olzhas", "--name", "Олжас", "--role", "boss"], env=env)
+
+    assert both.exit_code == 0 and default.exit_code == 0, (both.output, default.output)
+    assert unknown.exit_code != 0 and "boss" in unknown.output
+    listed = runner.invoke(args=["portal", "staff", "list"]).output.splitlines()
+    assert any(line.startswith("erlan") and "admin,editor" in line for line in listed), listed
+    assert any(line.startswith("dana") and "support" in line for line in listed), listed
+    assert not any(line.startswith("olzhas") for line in listed)
+
+
+ROLE_NEEDED = {"staff.login": None, "staff.logout": None, "staff.imports": "any"}  # every other: support
+
+
+def route_values(app: Flask) -> dict[str, int]:
+    return {"client_id": akhmetov().id, "contract_id": second_contract().id}
+
+
+@pytest.mark.parametrize(
+    "roles", [("support",), ("editor",), ("admin",), ()], ids=["support", "editor", "admin", "none"]
+)
+def test_every_staff_route_checks_its_role(
+    app: Flask, client: FlaskClient, clock: FakeClock, roles: tuple[str, ...]
+) -> None:
+    secret = add_staff(LOGIN, NAME, PASSWORD, roles or ("support",))[1]
+    if not roles:  # a member whose roles were all taken away
+        db.session.execute(StaffRole.__table__.delete())
+        db.session.commit()
+    staff = StaffActions(client, secret, clock)
+    assert staff.login().status_code == 303
+    token = csrf_token(text(client.get("/staff/login?lang=ru", follow_redirects=True)))
+    values = route_values(app)
+    posted = {"csrf_token": token, "q": AKHMETOV_IIN, "reason": "Обращение 123"}
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]
+    assert {"staff.client_sign_in", "staff.imports", "staff.search"} <= {rule.endpoint for rule in rules}
+    checked = 0
+    for rule in sorted(rules, key=lambda rule: rule.endpoint == "staff.logout"):  # logout last
+        path = rule.build({name: values[name] for name in rule.arguments})[1]
+        needed = ROLE_NEEDED.get(rule.endpoint, "support")
+        allowed = needed is None or (needed == "any" and bool(roles)) or needed in roles
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, data=posted if method == "POST" else None)
+            checked += 1
+            if allowed:
+                assert response.status_code in (200, 303), (method, path, roles, response.status_code)
+            else:
+                assert response.status_code == 403, (method, path, roles, response.status_code)
+                assert "Доступ запрещен" in text(response) and "У вас нет доступа к этой странице." in text(response)
+    assert checked >= len(rules)
+    en = client.get(f"/staff/clients/{values['client_id']}/profile?lang=en")
+    assert en.status_code in (302, 403)  # signed out by the walk's logout, or refused in English
+
+
+def test_a_role_refusal_speaks_the_users_language(app: Flask, client: FlaskClient, clock: FakeClock) -> None:
+    staff = StaffActions(client, add_staff(LOGIN, NAME, PASSWORD, ("editor",))[1], clock)
+    assert staff.login().headers["Location"] == "/staff/imports"  # an editor starts at the imports
+
+    refused = client.get("/staff?lang=kk")
+
+    assert refused.status_code == 403 and "Кіруге тыйым салынған" in text(refused)
+    assert client.get("/staff?lang=en").status_code == 403
+    assert "Access denied" in text(client.get("/staff?lang=en"))
+
+
+# The imports at a glance -------------------------------------------------------------------------------------------
+
+
+def test_the_imports_page_lists_the_last_twenty_in_almaty_time(signed_in: StaffActions, clock: FakeClock) -> None:
+    for hours in range(25):
+        db.session.add(
+            ImportRun(
+                finished_at=clock.current - timedelta(hours=hours, minutes=5),
+                source=f"export-{hours:02d}.json",
+                clients=1000 + hours,
+                rows=50000 + hours,
+                changed=hours,
+            )
+        )
+    db.session.commit()
+
+    page = text(signed_in.client.get("/staff/imports"))
+
+    assert "Загрузки данных" in page
+    assert "export-00.json" in page and "export-18.json" in page and "export-19.json" not in page  # and the demo
+    assert "24.11.2026 10:55" in page  # 05:55 UTC
+    assert "50000" in page and "1000" in page
+    assert "не загружались больше суток" not in page
+    assert not re.search(r"\b\d{12}\b", page)
+
+
+def test_the_staff_home_warns_when_no_import_ran_for_a_day(signed_in: StaffActions, clock: FakeClock) -> None:
+    assert "не загружались больше суток" not in text(signed_in.client.get("/staff"))  # the demo loaded just now
+
+    db.session.execute(ImportRun.__table__.delete())
+    db.session.commit()
+    never = text(signed_in.client.get("/staff"))
+    assert "Данные из учетной системы не загружались больше суток: последняя загрузка — ни разу." in never
+
+    db.session.add(ImportRun(finished_at=clock.current - timedelta(hours=25), source="old.json"))
+    db.session.commit()
+    stale = text(signed_in.client.get("/staff"))
+    assert "Данные из учетной системы не загружались больше суток: последняя загрузка 23.11.2026 10:00." in stale
+    assert "Data from the accounting system" in text(signed_in.client.get("/staff?lang=en"))
+
+
+def test_the_search_results_mask_the_iin(signed_in: StaffActions) -> None:
+    page = text(signed_in.search("1000000001"))
+    results = page[page.index('id="search-results"') :]
+
+    assert "8805****1238" in results and AKHMETOV_IIN not in results
+    assert f'href="/staff/clients/{akhmetov().id}/sign-in"' in results
+
+
+# Sign-in problems --------------------------------------------------------------------------------------------------
+
+
+def seitkali() -> Client:
+    return db.session.scalars(select(Client).where(Client.iin == "921102404563")).one()
+
+
+def mismatches() -> list[tuple[int | None, str | None]]:
+    rows = db.session.execute(
+        select(AuditEvent.client_id, AuditEvent.detail).where(AuditEvent.event == "facts_mismatch")
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_a_failed_registration_records_which_facts_did_not_match_and_no_values(auth: AuthActions) -> None:
+    generic = "Данные не совпадают с данными договора."
+    assert generic in text(auth.submit_facts(phone="+7 701 765 43 22"))
+    assert generic in text(auth.submit_facts(contract_date="2023-03-16", contract_number="ДА-2023-00319"))
+    assert generic in text(auth.submit_facts(iin="990101300013"))  # an IIN that is nobody's: by the account
+    assert generic in text(auth.submit_facts("/password/reset", account="1999999999", iin="990101300013"))
+
+    owner = seitkali().id
+    assert mismatches() == [
+        (owner, "register: phone"),
+        (owner, "register: contract_number contract_date"),
+        (owner, "register: iin"),
+        (None, "reset: no client"),
+    ]
+    details = " ".join(detail or "" for _, detail in mismatches())
+    assert "7657" not in details and "921102" not in details and "9901" not in details
+
+
+def test_support_sees_the_sign_in_state_and_the_facts_that_did_not_match(
+    signed_in: StaffActions, auth: AuthActions, client: FlaskClient
+) -> None:
+    other = signed_in.client.application.test_client()
+    other_auth = AuthActions(other, auth.outbox)
+    other_auth.submit_facts(phone="+7 701 765 43 22")
+    other_auth.submit_facts()  # the right facts: a code goes out
+    client_id = seitkali().id
+
+    page = text(signed_in.client.get(f"/staff/clients/{client_id}/sign-in"))
+
+    assert "Не прошел первичную авторизацию" in page and "921102404563" in page  # the client's own page
+    assert "номер телефона не совпадает с указанным в Компании" in page
+    assert "+7 701 *** ** 21" in page and "отправлен" in page and "765 43 21" not in page
+    assert "Никто не ждет" in page and "Не входил" in page
+    assert signed_in.client.get(f"/staff/clients/{client_id}/sign-in").headers["Cache-Control"] == "no-store"
+    assert "did not match" not in page
+    en = text(signed_in.client.get(f"/staff/clients/{client_id}/sign-in?lang=en"))
+    assert "the phone number differs from the one on file with the Company" in en
+
+
+def restricted(address: str = "203.0.113.7") -> list[str]:
+    """Akhmetov's accounts: fifty failed passwords from everywhere, and one address made to wait."""
+    keys = [client_account(account, AKHMETOV_IIN) for account in ("1000000001", "1000000002")]
+    for _ in range(STEP_UP_AFTER):
+        count_failure(keys[0], now())
+    db.session.commit()
+    for _ in range(6):
+        claim_try(keys[1], address, now())
+    return keys
+
+
+def test_support_clears_the_restrictions_with_a_reason_and_the_client_is_told(
+    signed_in: StaffActions, client: FlaskClient, clock: FakeClock
+) -> None:
+    keys = restricted()
+    client_id = akhmetov().id
+    path = f"/staff/clients/{client_id}/sign-in"
+    page = text(signed_in.client.get(path))
+    assert "Следующий вход — с кодом из СМС" in page
+    assert "Адресов, которые ждут: 1, до 24.11.2026 11:00" in page
+
+    token = signed_in.token()
+    assert "Заполните это поле." in text(signed_in.client.post(path, data={"csrf_token": token, "reason": "  "}))
+    too_long = text(signed_in.client.post(path, data={"csrf_token": token, "reason": "ы" * 201}))
+    assert "200" in too_long
+    assert signed_in.client.post(path, data={"reason": "без токена"}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(SignInFailures)) == 2
+
+    cleared = signed_in.client.post(path, data={"csrf_token": token, "reason": "Обращение № 4512, звонок клиента"})
+
+    assert cleared.status_code == 303 and cleared.headers["Location"] == path
+    assert (
+        db.session.scalar(select(func.count()).select_from(SignInFailures).where(SignInFailures.account.in_(keys))) == 0
+    )
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.event == "staff_cleared_sign_in")).one()
+    staff_id = db.session.scalar(select(Staff.id).where(Staff.login == LOGIN))
+    assert (event.client_id, event.staff_id, event.detail) == (client_id, staff_id, "Обращение № 4512, звонок клиента")
+    after = text(signed_in.client.get(path))
+    assert "Ограничения входа сняты." in after and "Никто не ждет" in after and "Не нужен" in after
+    signed_in.logout()
+
+    auth = AuthActions(client, signed_in.client.application.config["PORTAL_SMS_OUTBOX"])
+    assert auth.login().headers["Location"] == "/profile"  # no SMS code asked any more
+    profile = text(client.get("/profile"))
+    assert f"Сотрудник поддержки {NAME} снял ограничения входа, 24.11.2026 11:00" in profile
+    assert "Обращение" not in profile
+    assert NAME in text(client.get("/profile?lang=kk"))
+
+
+def test_the_sign_in_page_needs_support_and_answers_404_for_no_client(signed_in: StaffActions) -> None:
+    assert signed_in.client.get("/staff/clients/999999/sign-in").status_code == 404
+    token = signed_in.token()
+    assert (
+        signed_in.client.post("/staff/clients/999999/sign-in", data={"csrf_token": token, "reason": "x"}).status_code
+        == 404
+    )
+
+
+# TOTP secrets sealed at rest ---------------------------------------------------------------------------------------
+
+
+def stored_secret() -> str:
+    return db.session.scalars(select(Staff.totp_sealed).where(Staff.login == LOGIN)).one()
+
+
+def use_keys(app: Flask, keys: str) -> None:
+    """PORTAL_TOTP_KEY for the app's requests and for the commands, which run in the test body's app context."""
+    app.config["PORTAL_TOTP_KEY"] = keys
+    current_app.config["PORTAL_TOTP_KEY"] = keys
+
+
+def test_the_database_holds_the_totp_secret_sealed_and_sign_in_still_works(
+    staff: StaffActions, secret: str, app: Flask
+) -> None:
+    stored = stored_secret()
+
+    assert secret not in stored and re.fullmatch(r"[A-Z2-7]{32}", secret)
+    assert unseal(app.config, stored) == secret
+    assert staff.login().status_code == 303
+
+
+def test_rotate_key_seals_again_under_the_new_first_key_and_sign_in_goes_on(
+    staff: StaffActions, runner: FlaskCliRunner, app: Flask, clock: FakeClock
+) -> None:
+    old_key = app.config["PORTAL_TOTP_KEY"]
+    before = stored_secret()
+    new_key = Fernet.generate_key().decode()
+    use_keys(app, f"{new_key},{old_key}")
+    assert staff.login().status_code == 303  # the old seal still opens
+    staff.logout()
+
+    result = runner.invoke(args=["portal", "staff", "rotate-key"])
+
+    assert result.exit_code == 0 and "TOTP secrets sealed again under the first key: 1." in result.output
+    after = stored_secret()
+    assert after != before
+    assert Fernet(new_key).decrypt(after.encode()) == Fernet(old_key).decrypt(before.encode())
+    use_keys(app, new_key)  # the old key dropped
+    clock.advance(seconds=30)
+    assert staff.login().status_code == 303
+
+
+def test_rotate_key_changes_nothing_when_a_secret_opens_under_no_key(
+    staff: StaffActions, runner: FlaskCliRunner
+) -> None:
+    before = stored_secret()
+    use_keys(runner.app, Fernet.generate_key().decode())
+
+    result = runner.invoke(args=["portal", "staff", "rotate-key"])
+
+    assert result.exit_code == 1 and "nothing was changed" in result.output
+    assert stored_secret() == before
+
+
+def test_the_migration_seals_the_plain_secrets_and_opens_them_on_the_way_down(app: Flask, secret: str) -> None:
+    from flask_migrate import downgrade, upgrade
+
+    db.session.commit()
+    downgrade(revision="b5e2f0a9c613")
+    plain = db.session.execute(text_sql("SELECT totp_secret FROM staff")).scalar_one()
+    db.session.commit()
+    upgrade()
+
+    assert plain == secret
+    assert unseal(app.config, stored_secret()) == secret and secret not in stored_secret()

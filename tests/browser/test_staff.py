@@ -10,6 +10,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
+from portal.auth.throttle import STEP_UP_AFTER, client_account, count_failure
+from portal.clock import now
 from portal.extensions import db
 from portal.staff.service import add_staff
 from tests.browser.conftest import LiveServer
@@ -97,3 +99,51 @@ def test_staff_find_the_client_see_the_cabinet_read_only_and_the_client_is_told(
     expect(notice).to_contain_text(f"Ваш кабинет просматривал сотрудник поддержки {NAME}, ")
     expect(client_page.get_by_role("note")).to_have_count(0)
     client_page.screenshot(path=shots / "staff-7-client-profile-notice.png", full_page=True)
+
+
+def test_support_clears_a_clients_sign_in_restrictions_and_the_client_signs_in(
+    open_page: Callable[..., Page], live_server: LiveServer, totp: pyotp.TOTP, artifacts: Path
+) -> None:
+    with live_server.app.app_context():  # fifty failed passwords from everywhere: the next sign-in asks for a code
+        key = client_account("1000000001", "880515301238")
+        for _ in range(STEP_UP_AFTER):
+            count_failure(key, now())
+        db.session.commit()
+        db.session.remove()
+    page = open_page(bypass_csp=True)
+    page.goto(live_server("/staff/login"))
+    page.get_by_label("Логин").fill("aigul")
+    page.get_by_label("Пароль").fill("Support#Desk2026")
+    page.get_by_label("Код из приложения-аутентификатора").fill(totp.now())
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_label("ИИН или номер счета").fill("1000000001")
+    page.get_by_role("button", name="Найти").click()
+    results = page.locator(".found-clients")
+    expect(results).to_contain_text("8805****1238")
+    expect(results).not_to_contain_text("880515301238")
+
+    results.get_by_role("link", name="Вход в кабинет").click()
+    expect(page.get_by_role("heading", name="Вход в кабинет: Ахметов Данияр Серикович")).to_be_visible()
+    expect(page.get_by_text("Следующий вход — с кодом из СМС")).to_be_visible()
+    assert violations(page) == []
+    page.screenshot(path=artifacts / "staff-signin-1-state-1280.png", full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.screenshot(path=artifacts / "staff-signin-2-state-360.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_label("Причина (например, номер обращения клиента)").fill("Обращение № 4512: клиент не может войти")
+    page.get_by_role("button", name="Снять ограничения").click()
+    expect(page.get_by_text("Ограничения входа сняты. Клиент увидит это в Профиле.")).to_be_visible()
+    expect(page.get_by_text("Не нужен")).to_be_visible()
+    page.screenshot(path=artifacts / "staff-signin-3-cleared-1280.png", full_page=True)
+    page.get_by_role("button", name="Выйти").click()
+
+    client_page = open_page()
+    SignIn(client_page, live_server, artifacts, "staff-signin").login("1000000001", "880515301238", "Demo2026!")
+    expect(client_page.get_by_role("heading", name="Профиль")).to_be_visible()  # no SMS code asked
+    expect(client_page.locator(".staff-views")).to_contain_text(f"Сотрудник поддержки {NAME} снял ограничения входа, ")
+    client_page.screenshot(path=artifacts / "staff-signin-4-client-profile-1280.png", full_page=True)
+    client_page.set_viewport_size({"width": 360, "height": 740})
+    client_page.screenshot(path=artifacts / "staff-signin-5-client-profile-360.png", full_page=True)
+    assert client_page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -5,5 +5,6 @@ from wtforms.fields import Field as Field
 from wtforms.fields import HiddenField as HiddenField
 from wtforms.fields import PasswordField as PasswordField
 from wtforms.fields import StringField as StringField
+from wtforms.fields import TextAreaField as TextAreaField
 from wtforms.form import Form as Form
 from wtforms.validators import ValidationError as ValidationError
