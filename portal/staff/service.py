@@ -5,6 +5,7 @@ number."""
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from portal.models import (
     StaffRole,
 )
 from portal.sealing import InvalidToken, reseal, seal, unseal
+
+log = logging.getLogger(__name__)
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 # A code of the previous or the next 30-second step is accepted too (clocks drift), each at most once.
@@ -162,6 +165,17 @@ class StaffLoginResult:
     wait: timedelta = timedelta(0)
 
 
+def _step_of(staff: Staff, code: str, moment: datetime) -> int | None:
+    """The TOTP step the code belongs to; None when it is wrong, or when the secret does not open under
+    PORTAL_TOTP_KEY (a configuration error for the operator: logged, and the sign-in refused like a wrong code)."""
+    try:
+        secret = unseal(current_app.config, staff.totp_sealed)
+    except InvalidToken:
+        log.error("the TOTP secret of staff member %s does not open under PORTAL_TOTP_KEY", staff.id)
+        return None
+    return totp_step(secret, code, moment)
+
+
 def authenticate_staff(login: str, password: str, code: str, address: str | None) -> StaffLoginResult:
     """Password and TOTP code; a code is accepted once (its step is claimed by one conditional UPDATE). Tries are
     throttled per login and address as the clients' are, a made-up login as a real one."""
@@ -182,7 +196,7 @@ def authenticate_staff(login: str, password: str, code: str, address: str | None
         db.session.commit()
         return StaffLoginResult(Outcome.FAILED)
     password_ok = verify_password(staff.password_hash, password)
-    step = totp_step(unseal(current_app.config, staff.totp_sealed), code, moment) if password_ok else None
+    step = _step_of(staff, code, moment) if password_ok else None
     if step is not None:
         claimed = db.session.execute(
             update(Staff)

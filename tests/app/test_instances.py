@@ -24,7 +24,7 @@ from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import Client
 from portal.staff.service import add_staff
-from tests.conftest import SEITKALI_FACTS, TODAY, free_port, make_app, running
+from tests.conftest import SEITKALI_FACTS, TEST_TOTP_KEY, TODAY, free_port, make_app, running
 
 pytestmark = pytest.mark.slow  # two gunicorn instances, and nginx, started for each test
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +56,7 @@ def instances(migrated: str, redis_url: str, tmp_path: Path) -> Iterator[tuple[s
         "PORTAL_ENV": "development",
         "PORTAL_SMS_OUTBOX": str(outbox),
         "PORTAL_PROXIES": "1",  # as behind nginx; requests straight to an instance carry no X-Forwarded-For
+        "PORTAL_TOTP_KEY": TEST_TOTP_KEY,  # the key the suite's apps seal staff secrets with
     }
     ports = [free_port(), free_port()]
     processes = []

@@ -925,3 +925,17 @@ def test_the_migration_seals_the_plain_secrets_and_opens_them_on_the_way_down(ap
 
     assert plain == secret
     assert unseal(app.config, stored_secret()) == secret and secret not in stored_secret()
+
+
+def test_a_secret_that_does_not_open_under_the_key_refuses_the_sign_in_without_a_500(
+    app: Flask, staff: StaffActions, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator who set the wrong PORTAL_TOTP_KEY: the staff member gets the generic error, the log says why."""
+    from cryptography.fernet import Fernet
+
+    app.config["PORTAL_TOTP_KEY"] = Fernet.generate_key().decode()
+    with caplog.at_level("ERROR", logger="portal.staff.service"):
+        response = staff.login()
+    assert response.status_code == 200
+    assert GENERIC_ERROR in text(response)
+    assert "does not open under PORTAL_TOTP_KEY" in caplog.text
