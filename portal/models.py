@@ -137,6 +137,11 @@ class Contract(db.Model):  # type: ignore[name-defined,misc]
         back_populates="contract", order_by="Deposit.paid_on, Deposit.seq", lazy="raise"
     )
 
+    @property
+    def charges(self) -> Decimal:
+        """Пеня, штраф and государственная пошлина, as the company charged them."""
+        return self.penalty + self.fine + self.state_duty
+
 
 class ScheduleEntry(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "schedule_entries"

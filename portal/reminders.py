@@ -127,8 +127,7 @@ def send_reminders(
             continue
         found_statuses = statuses(facts, paid_in, today)
         balance = contract_figures(contract.payments, facts, paid_in, today, found_statuses).account_balance
-        charges = contract.penalty + contract.fine + contract.state_duty
-        due = amount_due(facts, found_statuses, charges, balance, today)
+        due = amount_due(facts, found_statuses, contract.charges, balance, today)
         for reason in Reason:
             if (due.amount if reason is Reason.UPCOMING else due.overdue) <= 0:
                 continue  # the cabinet says nothing is to be paid: no SMS says otherwise

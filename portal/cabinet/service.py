@@ -54,13 +54,11 @@ class ContractView:
 
     @property
     def charges(self) -> Decimal:
-        """Пеня, штраф and государственная пошлина, as the company charged them."""
-        c = self.contract
-        return c.penalty + c.fine + c.state_duty
+        return self.contract.charges
 
     @property
     def debt_total(self) -> Decimal:
-        return self.figures.overdue_debt + self.charges
+        return self.figures.overdue_debt + self.contract.charges
 
     @property
     def overdue_rows(self) -> list[Row]:
@@ -140,10 +138,8 @@ def _view(contract: Contract, entries: list[Entry], deposits: list[DepositFact],
         Row(entry.due_on, entry.accrued, entry.principal, entry.interest, entry.debited_by(today), status)
         for entry, status in zip(entries, found, strict=True)
     ]
-    charges = contract.penalty + contract.fine + contract.state_duty
-    return ContractView(
-        contract, rows, figures, amount_due(entries, found, charges, figures.account_balance, today), entries, deposits
-    )
+    due = amount_due(entries, found, contract.charges, figures.account_balance, today)
+    return ContractView(contract, rows, figures, due, entries, deposits)
 
 
 def contract_history(contract: Contract, today: date) -> list[Operation]:
