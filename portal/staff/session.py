@@ -7,11 +7,14 @@ per-account session version as clients: logout or `portal staff disable` ends ev
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import ParamSpec, cast
 
 from flask import abort, g, session
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from portal.auth.session import SEEN_AT, SIGNED_IN_AT, STAFF_ID
@@ -79,7 +82,33 @@ def end_staff_sessions(staff_id: int) -> None:
     db.session.execute(update(Staff).where(Staff.id == staff_id).values(session_version=Staff.session_version + 1))
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part of the staff's side, in the staff's menu for the members with its role."""
+
+    endpoint: str
+    label: LazyString
+    roles: tuple[str, ...]
+
+
+# The staff's menu, in its order. A new part of the staff's side adds its line here.
+SECTIONS = (
+    Section("staff.search", _l("Клиенты"), ("support",)),
+    Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),
+)
+
+
+def sections_of(staff: Staff) -> list[Section]:
+    return [section for section in SECTIONS if staff.role_names.intersection(section.roles)]
+
+
 @bp.app_context_processor
 def staff_context() -> dict[str, object]:
-    """Whether the page is a staff member's, and the client whose cabinet they are looking at (base.html)."""
-    return {"staff": current_staff(), "viewed_client": g.get("viewed_client")}
+    """Whether the page is a staff member's, their menu, and the client whose cabinet they are looking at
+    (base.html)."""
+    staff = current_staff()
+    return {
+        "staff": staff,
+        "staff_sections": sections_of(staff) if staff is not None else [],
+        "viewed_client": g.get("viewed_client"),
+    }
