@@ -38,6 +38,15 @@ class Event(enum.Enum):
     STAFF_VIEWED_CLIENT = "staff_viewed_client"
     STAFF_DISABLED = "staff_disabled"
     STAFF_CLEARED_SIGN_IN = "staff_cleared_sign_in"  # support cleared the throttle and the SMS step-up; the reason
+    # An editor's change of the FAQ; the detail is the entry's address (slug). The words are in faq_versions.
+    FAQ_ADDED = "faq_added"
+    FAQ_CHANGED = "faq_changed"
+    FAQ_PUBLISHED = "faq_published"
+    FAQ_HIDDEN = "faq_hidden"
+    FAQ_MOVED = "faq_moved"
+    FAQ_DELETED = "faq_deleted"
+    FAQ_RESTORED = "faq_restored"
+    FAQ_ROLLED_BACK = "faq_rolled_back"
 
 
 def record(event: Event, client_id: int | None, detail: str | None = None, staff_id: int | None = None) -> None:

@@ -336,8 +336,20 @@ class SignInFailures(db.Model):  # type: ignore[name-defined,misc]
     next_try_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # no try from this address before it
 
 
-class FaqEntry(db.Model):  # type: ignore[name-defined,misc]
-    """A question and its answer in every language of the cabinet, loaded by `portal faq FILE`."""
+class FaqTexts:
+    """A question and its answer in every language of the cabinet: an entry, or a version of one."""
+
+    def question(self, language: str) -> str:
+        return str(getattr(self, f"question_{language}"))
+
+    def answer(self, language: str) -> str:
+        return str(getattr(self, f"answer_{language}"))
+
+
+class FaqEntry(FaqTexts, db.Model):  # type: ignore[name-defined,misc]
+    """A question and its answer in every language, loaded by `portal faq FILE` or kept by editors in /staff/faq.
+
+    Clients see the published ones; a draft (not published) may lack a language, a published entry never does."""
 
     __tablename__ = "faq_entries"
 
@@ -351,12 +363,32 @@ class FaqEntry(db.Model):  # type: ignore[name-defined,misc]
     answer_ru: Mapped[str] = mapped_column(Text)
     answer_kk: Mapped[str] = mapped_column(Text)
     answer_en: Mapped[str] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(default=True, server_default=true())
 
-    def question(self, language: str) -> str:
-        return str(getattr(self, f"question_{language}"))
 
-    def answer(self, language: str) -> str:
-        return str(getattr(self, f"answer_{language}"))
+class FaqVersion(FaqTexts, db.Model):  # type: ignore[name-defined,misc]
+    """An FAQ entry as it was after one change: who made it (a staff member, or none for `portal faq FILE`), when,
+    and what it was. Kept by slug, so that a deleted entry keeps its versions and can be brought back."""
+
+    __tablename__ = "faq_versions"
+    __table_args__ = (Index("ix_faq_versions_slug_id", "slug", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # added, changed, published, hidden, deleted, restored, rolled_back, file (see portal.faq.editing.Change)
+    change: Mapped[str] = mapped_column(String(20))
+    topic: Mapped[str] = mapped_column(String(50))
+    question_ru: Mapped[str] = mapped_column(Text)
+    question_kk: Mapped[str] = mapped_column(Text)
+    question_en: Mapped[str] = mapped_column(Text)
+    answer_ru: Mapped[str] = mapped_column(Text)
+    answer_kk: Mapped[str] = mapped_column(Text)
+    answer_en: Mapped[str] = mapped_column(Text)
+    published: Mapped[bool]
+
+    staff: Mapped[Staff | None] = relationship(lazy="raise")
 
 
 class ImportRun(db.Model):  # type: ignore[name-defined,misc]

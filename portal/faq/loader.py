@@ -1,4 +1,6 @@
-"""`portal faq FILE`: the FAQ in three languages, replaced whole from a JSON file kept in the repository."""
+"""`portal faq FILE`: the FAQ in three languages, replaced whole from a JSON file kept in the repository (the first
+load, or a bulk replace of what editors keep in /staff/faq: every entry the file adds, changes or drops gets a
+version, so that it can be rolled back in the browser)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.faq.editing import LANGUAGES, Change, Words, keep_version
 from portal.importer import ImportRejected, problems_of
 from portal.models import FaqEntry
 
@@ -54,12 +57,26 @@ def load_faq(session: Session, path: Path) -> int:
     existing = {entry.slug: entry for entry in session.scalars(select(FaqEntry))}
     for position, entry in enumerate(document.entries):
         row = existing.get(entry.slug) or FaqEntry(slug=entry.slug)
+        words = Words(
+            entry.topic,
+            {
+                f"{part}_{language}": getattr(getattr(entry, part), language)
+                for part in ("question", "answer")
+                for language in LANGUAGES
+            },
+        )
+        changed = row.id is None or Words.of(row) != words or not row.published
         row.position = position
         row.topic = entry.topic
-        for language in ("ru", "kk", "en"):
-            setattr(row, f"question_{language}", getattr(entry.question, language))
-            setattr(row, f"answer_{language}", getattr(entry.answer, language))
+        for name, text in words.texts.items():
+            setattr(row, name, text)
+        row.published = True
         session.add(row)
+        if changed:  # each entry the file adds or changes gets a version, so an editor can roll it back
+            keep_version(session, row, Change.FILE, None)
+    for row in existing.values():
+        if row.slug not in slugs:
+            keep_version(session, row, Change.DELETED, None)
     session.execute(delete(FaqEntry).where(FaqEntry.slug.not_in(slugs)))
     session.commit()
     return len(document.entries)

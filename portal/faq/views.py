@@ -34,7 +34,7 @@ def index() -> ResponseReturnValue:
     language = current_language()
     query = Query(request.args.get("q"), language)
     # About fifty entries: one query for all of them, then search, ranking and paging in Python.
-    entries = db.session.scalars(select(FaqEntry).order_by(FaqEntry.position)).all()
+    entries = db.session.scalars(select(FaqEntry).where(FaqEntry.published).order_by(FaqEntry.position)).all()
     found = [entries[i] for i in query.rank([(entry.question(language), entry.answer(language)) for entry in entries])]
     paging = paginate(
         len(found), query_int(request.args.get("page")), query_int(request.args.get("per_page")), PAGE_SIZES

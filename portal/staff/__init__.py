@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from portal.staff import session, views  # noqa: E402,F401
+from portal.staff import faq_editor, session, views  # noqa: E402,F401

@@ -1,11 +1,11 @@
-"""Support staff's forms: the sign-in (login, password, TOTP code), the client search, and the reason for clearing a
-client's sign-in restrictions."""
+"""Staff's forms: the sign-in (login, password, TOTP code), the client search, the reason for clearing a client's
+sign-in restrictions, and an editor's FAQ entry."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from portal.auth.forms import REQUIRED, _compact, _strip, at_most
@@ -40,3 +40,33 @@ class ClearRestrictionsForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired(REQUIRED), at_most(200)],
     )
+
+
+QUESTION_LENGTH = 300
+ANSWER_LENGTH = 4000
+# Each language by its own name (as the language switch names them), the same on every page.
+FAQ_LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+
+
+class FaqEntryForm(FlaskForm):
+    """An FAQ entry's topic, its question and answer in each language, and whether clients see it. A draft may
+    leave languages empty; portal.faq.editing refuses to publish it so."""
+
+    topic = StringField(_l("Тема"), filters=[_strip], validators=[DataRequired(REQUIRED), at_most(50)])
+    question_ru = TextAreaField(_l("Вопрос"), filters=[_strip], validators=[at_most(QUESTION_LENGTH)])
+    answer_ru = TextAreaField(_l("Ответ"), filters=[_strip], validators=[at_most(ANSWER_LENGTH)])
+    question_kk = TextAreaField(_l("Вопрос"), filters=[_strip], validators=[at_most(QUESTION_LENGTH)])
+    answer_kk = TextAreaField(_l("Ответ"), filters=[_strip], validators=[at_most(ANSWER_LENGTH)])
+    question_en = TextAreaField(_l("Вопрос"), filters=[_strip], validators=[at_most(QUESTION_LENGTH)])
+    answer_en = TextAreaField(_l("Ответ"), filters=[_strip], validators=[at_most(ANSWER_LENGTH)])
+    published = BooleanField(_l("Показывать клиентам"))
+    # The version the form was opened on: a save over another editor's newer change is refused.
+    based_on = HiddenField()
+
+
+class FaqVisibilityForm(FlaskForm):
+    published = HiddenField()
+
+
+class FaqMoveForm(FlaskForm):
+    direction = HiddenField()

@@ -94,6 +94,7 @@ class Section:
 # The staff's menu, in its order. A new part of the staff's side adds its line here.
 SECTIONS = (
     Section("staff.search", _l("Клиенты"), ("support",)),
+    Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",)),
     Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),
 )
 

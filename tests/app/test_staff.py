@@ -14,17 +14,20 @@ from flask import Flask, current_app
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
+from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from portal.auth.passwords import verify_password
 from portal.auth.throttle import STEP_UP_AFTER, claim_try, client_account, count_failure, staff_account
 from portal.clock import now
 from portal.extensions import db
+from portal.faq.editing import TEXT_FIELDS, Change, keep_version
 from portal.models import (
     AuditEvent,
     Client,
     Contract,
     Deposit,
+    FaqEntry,
     ImportRun,
     OneTimeCode,
     ScheduleEntry,
@@ -512,7 +515,10 @@ def test_staff_cannot_change_the_clients_data(signed_in: StaffActions, app: Flas
         key=lambda rule: rule == "/logout",  # the client's logout last: it ends the staff's session too
     )
     staff_rules = [rule for rule in posts if rule.startswith("/staff")]
-    assert sorted(staff_rules) == ["/staff", "/staff/login", "/staff/logout"]  # the search posts, and writes nothing
+    supports = {"/staff", "/staff/login", "/staff/logout"}  # the search posts, and writes nothing
+    assert supports <= set(staff_rules)
+    for rule in set(staff_rules) - supports:  # the editors' and admins' forms are not support's
+        assert signed_in.client.post(rule, data={"csrf_token": token}).status_code == 403, rule
     client_posts = [rule for rule in posts if not rule.startswith("/staff")]
     assert {"/logout", "/login", "/register", "/password/reset", "/password/check"} <= set(client_posts)
     for rule in client_posts:
@@ -646,10 +652,34 @@ def test_staff_add_takes_roles_and_the_list_shows_them(runner: FlaskCliRunner) -
 
 
 ROLE_NEEDED = {"staff.login": None, "staff.logout": None, "staff.imports": "any"}  # every other: support
+EDITOR_ENDPOINTS = ("staff.faq_",)
+
+
+def role_needed(endpoint: str) -> str | None:
+    if endpoint.startswith(EDITOR_ENDPOINTS):
+        return "editor"
+    return ROLE_NEEDED.get(endpoint, "support")
 
 
 def route_values(app: Flask) -> dict[str, int]:
-    return {"client_id": akhmetov().id, "contract_id": second_contract().id}
+    """An id for each URL argument of the staff's routes: a client, a contract, an FAQ entry and its version."""
+    entry = FaqEntry(slug="walk", position=0, topic="t", published=True)
+    for name in TEXT_FIELDS:
+        setattr(entry, name, "Текст")
+    db.session.add(entry)
+    version = keep_version(db.session(), entry, Change.FILE, None)
+    db.session.commit()
+    return {
+        "client_id": akhmetov().id,
+        "contract_id": second_contract().id,
+        "entry_id": entry.id,
+        "version_id": version.id,
+    }
+
+
+def walk_order(rule: Rule) -> tuple[bool, bool]:
+    """Logout last, and before it the FAQ entry's deletion (the routes before it need the entry)."""
+    return rule.endpoint == "staff.logout", rule.endpoint == "staff.faq_delete"
 
 
 @pytest.mark.parametrize(
@@ -668,11 +698,11 @@ def test_every_staff_route_checks_its_role(
     values = route_values(app)
     posted = {"csrf_token": token, "q": AKHMETOV_IIN, "reason": "Обращение 123"}
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]
-    assert {"staff.client_sign_in", "staff.imports", "staff.search"} <= {rule.endpoint for rule in rules}
+    assert {"staff.client_sign_in", "staff.imports", "staff.search", "staff.faq_edit"} <= {r.endpoint for r in rules}
     checked = 0
-    for rule in sorted(rules, key=lambda rule: rule.endpoint == "staff.logout"):  # logout last
+    for rule in sorted(rules, key=walk_order):
         path = rule.build({name: values[name] for name in rule.arguments})[1]
-        needed = ROLE_NEEDED.get(rule.endpoint, "support")
+        needed = role_needed(rule.endpoint)
         allowed = needed is None or (needed == "any" and bool(roles)) or needed in roles
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             response = client.open(path, method=method, data=posted if method == "POST" else None)
