@@ -92,11 +92,13 @@ def faq_entries() -> ResponseReturnValue:
 def _entry_page(
     form: FaqEntryForm, entry: FaqEntry | None, error: str | None, preview: Words | None
 ) -> ResponseReturnValue:
+    """The entry's form (new when `entry` is None), the preview of the typed words, its versions."""
     versions = editing.versions(db.session(), entry.slug) if entry is not None else []
     return render_page(
         "staff/faq_entry.html",
         form=form,
-        entry=entry,
+        entry=editing.shown_entry(entry, current_language()) if entry is not None else None,
+        topics=editing.topics(db.session()),
         error=error,
         preview=preview,
         versions=versions,

@@ -89,12 +89,16 @@ class Section:
     endpoint: str
     label: LazyString
     roles: tuple[str, ...]
+    covers: str = ""  # the endpoints of the section's other pages start with it
+
+    def is_current(self, endpoint: str | None) -> bool:
+        return endpoint == self.endpoint or bool(self.covers and endpoint and endpoint.startswith(self.covers))
 
 
 # The staff's menu, in its order. A new part of the staff's side adds its line here.
 SECTIONS = (
     Section("staff.search", _l("Клиенты"), ("support",)),
-    Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",)),
+    Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",), "staff.faq_"),
     Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),
 )
 

@@ -170,7 +170,7 @@ def test_a_change_keeps_the_previous_version_which_can_be_brought_back(editor: E
 
     assert "договоры и платежи <mark>семьи</mark>" in client_faq(client, "семьи")
     page = text(editor.client.get(f"/staff/faq/{entry.id}"))
-    assert "Садыкова Алия: изменен" in page and "загрузка из файла: загружен из файла" in page
+    assert "Садыкова Алия: изменен" in page and "— загружен из файла" in page
     versions = list(db.session.scalars(select(FaqVersion).where(FaqVersion.slug == entry.slug).order_by(FaqVersion.id)))
     assert [v.change for v in versions] == ["file", "changed"]
 
