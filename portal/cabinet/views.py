@@ -362,7 +362,8 @@ def _history_page(contract: Contract) -> dict[str, Any]:
         "start": start,
         "end": end,
         "last_deposit": next((op for op in operations if op.kind is Kind.DEPOSIT), None),
-        "last_import": last_import(),
+        # «Я оплатил, а платежа нет» lies outside the regions htmx swaps: only the whole page reads the last import.
+        "last_import": None if is_htmx_request() else last_import(),
         "posting": current_app.config["PORTAL_POSTING_DAYS"],
         "balance": operations[0].balance if operations else ZERO,
         "operations": chosen[paging.start : paging.end],
