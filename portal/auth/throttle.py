@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -74,18 +74,15 @@ def claim_try(account: str, address: str | None, moment: datetime) -> timedelta:
     """Count a try of the account from the address, unless the address must wait: then how long (and nothing is
     counted). Commits, so that the try is counted before the password is checked."""
     place = address_key(address)
-    insert = _upsert().values(account=account, address=place, failures=1, since=moment, last_at=moment)
-    forgotten = _table.c.last_at <= moment - MEMORY
-    statement = insert.on_conflict_do_update(
-        index_elements=[_table.c.account, _table.c.address],
-        set_={
-            "failures": case((forgotten, 1), else_=_table.c.failures + 1),
-            "since": case((forgotten, insert.excluded.since), else_=_table.c.since),
-            "last_at": insert.excluded.last_at,
-        },
-        where=or_(_table.c.next_try_at.is_(None), _table.c.next_try_at <= moment),
-    ).returning(_table.c.failures)
-    failures = db.session.scalar(statement)
+    failures = db.session.scalar(
+        _count_one_more(
+            account,
+            place,
+            moment,
+            forgotten=_table.c.last_at <= moment - MEMORY,
+            unless_waiting=or_(_table.c.next_try_at.is_(None), _table.c.next_try_at <= moment),
+        )
+    )
     if failures is None:
         next_try = db.session.scalar(select(_table.c.next_try_at).where(_mine(account, place)))
         db.session.commit()
@@ -120,17 +117,29 @@ def count_failure(account: str, moment: datetime) -> int:
 
     A count below STEP_UP_AFTER starts again a day after its first failure; one that reached it stays until a
     sign-in with the SMS code clears it."""
-    insert = _upsert().values(account=account, address=EVERY_ADDRESS, failures=1, since=moment, last_at=moment)
     forgotten = and_(_table.c.since <= moment - MEMORY, _table.c.failures < STEP_UP_AFTER)
-    statement = insert.on_conflict_do_update(
+    return int(db.session.scalar(_count_one_more(account, EVERY_ADDRESS, moment, forgotten)) or 0)
+
+
+def _count_one_more(
+    account: str,
+    place: str,
+    moment: datetime,
+    forgotten: ColumnElement[bool],
+    unless_waiting: ColumnElement[bool] | None = None,
+) -> Any:
+    """One statement adding a failure to the (account, place) count, or starting it at 1 when the count is new or
+    `forgotten`; with `unless_waiting`, nothing is changed (and nothing returned) unless it holds."""
+    insert = _upsert().values(account=account, address=place, failures=1, since=moment, last_at=moment)
+    return insert.on_conflict_do_update(
         index_elements=[_table.c.account, _table.c.address],
         set_={
             "failures": case((forgotten, 1), else_=_table.c.failures + 1),
             "since": case((forgotten, insert.excluded.since), else_=_table.c.since),
             "last_at": insert.excluded.last_at,
         },
+        where=unless_waiting,
     ).returning(_table.c.failures)
-    return int(db.session.scalar(statement) or 0)
 
 
 def code_required(account: str) -> bool:
