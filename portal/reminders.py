@@ -122,10 +122,10 @@ def send_reminders(
     for contract in contracts:
         client, rows = clients[contract.client_id], entries[contract.id]
         facts, paid_in = [row.as_fact() for row in rows], [d.as_fact() for d in deposits[contract.id]]
-        found = reminders_due(facts, paid_in, today, days_before)
+        found_statuses = statuses(facts, paid_in, today)  # once: for the reminders and for the amount due
+        found = reminders_due(facts, paid_in, today, days_before, found_statuses)
         if not found:
             continue
-        found_statuses = statuses(facts, paid_in, today)
         balance = contract_figures(contract.payments, facts, paid_in, today, found_statuses).account_balance
         due = amount_due(facts, found_statuses, contract.charges, balance, today)
         for reason in Reason:

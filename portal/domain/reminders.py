@@ -29,14 +29,22 @@ class Due:
     amount: Decimal
 
 
-def reminders_due(entries: Sequence[Entry], deposits: Sequence[Deposit], today: date, days_before: int) -> list[Due]:
+def reminders_due(
+    entries: Sequence[Entry],
+    deposits: Sequence[Deposit],
+    today: date,
+    days_before: int,
+    found: Sequence[Status] | None = None,
+) -> list[Due]:
     """The reminders the schedule calls for on ``today``, oldest entry first.
 
     UPCOMING: an entry not repaid, due between today and ``days_before`` days from now, while today's balance is
     less than what is unpaid of it and of every entry due before it (money pays the oldest debt first; money not
-    yet paid in is not counted on). MISSED: an entry whose status is «Просрочено».
+    yet paid in is not counted on). MISSED: an entry whose status is «Просрочено». ``found``: the entries'
+    statuses on ``today`` when the caller has them already (schedule.statuses), else they are worked out here.
     """
-    found = statuses(entries, deposits, today)
+    if found is None:
+        found = statuses(entries, deposits, today)
     balance = sum((d.amount for d in deposits if d.on <= today), ZERO) - sum(
         (e.debited_by(today) for e in entries), ZERO
     )
