@@ -337,7 +337,16 @@ class SignInFailures(db.Model):  # type: ignore[name-defined,misc]
 
 
 class FaqTexts:
-    """A question and its answer in every language of the cabinet: an entry, or a version of one."""
+    """A question and its answer in every language of the cabinet, and the topic it is filed under: the columns of
+    an entry, and of a version of one."""
+
+    topic: Mapped[str] = mapped_column(String(50))
+    question_ru: Mapped[str] = mapped_column(Text)
+    question_kk: Mapped[str] = mapped_column(Text)
+    question_en: Mapped[str] = mapped_column(Text)
+    answer_ru: Mapped[str] = mapped_column(Text)
+    answer_kk: Mapped[str] = mapped_column(Text)
+    answer_en: Mapped[str] = mapped_column(Text)
 
     def question(self, language: str) -> str:
         return str(getattr(self, f"question_{language}"))
@@ -356,13 +365,6 @@ class FaqEntry(FaqTexts, db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(index=True)
-    topic: Mapped[str] = mapped_column(String(50))
-    question_ru: Mapped[str] = mapped_column(Text)
-    question_kk: Mapped[str] = mapped_column(Text)
-    question_en: Mapped[str] = mapped_column(Text)
-    answer_ru: Mapped[str] = mapped_column(Text)
-    answer_kk: Mapped[str] = mapped_column(Text)
-    answer_en: Mapped[str] = mapped_column(Text)
     published: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
@@ -379,13 +381,6 @@ class FaqVersion(FaqTexts, db.Model):  # type: ignore[name-defined,misc]
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     # added, changed, published, hidden, deleted, restored, rolled_back, file (see portal.faq.editing.Change)
     change: Mapped[str] = mapped_column(String(20))
-    topic: Mapped[str] = mapped_column(String(50))
-    question_ru: Mapped[str] = mapped_column(Text)
-    question_kk: Mapped[str] = mapped_column(Text)
-    question_en: Mapped[str] = mapped_column(Text)
-    answer_ru: Mapped[str] = mapped_column(Text)
-    answer_kk: Mapped[str] = mapped_column(Text)
-    answer_en: Mapped[str] = mapped_column(Text)
     published: Mapped[bool]
 
     staff: Mapped[Staff | None] = relationship(lazy="raise")

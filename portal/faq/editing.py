@@ -58,7 +58,7 @@ class Words:
     texts: dict[str, str]  # by TEXT_FIELDS name: question_ru, answer_ru, ...
 
     @classmethod
-    def of(cls, entry: FaqEntry | FaqVersion) -> Words:
+    def of(cls, entry: FaqTexts) -> Words:
         return cls(entry.topic, {name: str(getattr(entry, name)) for name in TEXT_FIELDS})
 
     def missing_languages(self) -> list[str]:
