@@ -512,7 +512,8 @@ def test_staff_cannot_change_the_clients_data(signed_in: StaffActions, app: Flas
         key=lambda rule: rule == "/logout",  # the client's logout last: it ends the staff's session too
     )
     staff_rules = [rule for rule in posts if rule.startswith("/staff")]
-    assert sorted(staff_rules) == ["/staff", "/staff/login", "/staff/logout"]  # the search posts, and writes nothing
+    # The search posts and writes nothing; adding a staff member is an admin's (403 here), and touches no client.
+    assert sorted(staff_rules) == ["/staff", "/staff/login", "/staff/logout", "/staff/members/new"]
     client_posts = [rule for rule in posts if not rule.startswith("/staff")]
     assert {"/logout", "/login", "/register", "/password/reset", "/password/check"} <= set(client_posts)
     for rule in client_posts:
@@ -645,11 +646,26 @@ def test_staff_add_takes_roles_and_the_list_shows_them(runner: FlaskCliRunner) -
     assert not any(line.startswith("olzhas") for line in listed)
 
 
-ROLE_NEEDED = {"staff.login": None, "staff.logout": None, "staff.imports": "any"}  # every other: support
+MEMBERS = (
+    "staff.members",
+    "staff.new_member",
+    "staff.member",
+    "staff.disable_member",
+    "staff.enable_member",
+    "staff.reset_member_authenticator",
+    "staff.member_roles",
+)
+ROLE_NEEDED: dict[str, str | None] = {
+    "staff.login": None,
+    "staff.logout": None,
+    "staff.imports": "any",
+    **dict.fromkeys(MEMBERS, "admin"),
+}  # every other: support
 
 
 def route_values(app: Flask) -> dict[str, int]:
-    return {"client_id": akhmetov().id, "contract_id": second_contract().id}
+    other = add_staff("dana", "Дана", PASSWORD, ("support",))[0]  # the member the admins' actions act on
+    return {"client_id": akhmetov().id, "contract_id": second_contract().id, "member_id": other.id}
 
 
 @pytest.mark.parametrize(
@@ -666,9 +682,14 @@ def test_every_staff_route_checks_its_role(
     assert staff.login().status_code == 303
     token = csrf_token(text(client.get("/staff/login?lang=ru", follow_redirects=True)))
     values = route_values(app)
-    posted = {"csrf_token": token, "q": AKHMETOV_IIN, "reason": "Обращение 123"}
+    posted = {
+        "csrf_token": token,
+        "q": AKHMETOV_IIN,
+        "reason": "Обращение 123",
+        **{"login": "walk.member", "full_name": "Обход Маршрутов", "password": "Walk#Member2026", "roles": "support"},
+    }
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]
-    assert {"staff.client_sign_in", "staff.imports", "staff.search"} <= {rule.endpoint for rule in rules}
+    assert {"staff.client_sign_in", "staff.imports", "staff.search", *MEMBERS} <= {rule.endpoint for rule in rules}
     checked = 0
     for rule in sorted(rules, key=lambda rule: rule.endpoint == "staff.logout"):  # logout last
         path = rule.build({name: values[name] for name in rule.arguments})[1]
