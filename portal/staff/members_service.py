@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 
 from portal.audit import Event, record
 from portal.auth.policy import RULE_LABELS
@@ -46,7 +46,7 @@ class Member:
     last_sign_in: datetime | None
 
 
-def _last_sign_in() -> object:
+def _last_sign_in() -> ScalarSelect[datetime]:
     """Each member's last sign-in from the audit trail: one look-up per member in the index on (staff, event, at)."""
     return (
         select(func.max(AuditEvent.at))
@@ -56,9 +56,9 @@ def _last_sign_in() -> object:
     )
 
 
-def _members(*conditions: object) -> list[Member]:
+def _members(*conditions: ColumnElement[bool]) -> list[Member]:
     """Two statements whatever the number of members: the members with their last sign-in, then their roles."""
-    rows = db.session.execute(select(Staff, _last_sign_in()).where(*conditions).order_by(Staff.login)).all()  # type: ignore[call-overload]
+    rows = db.session.execute(select(Staff, _last_sign_in()).where(*conditions).order_by(Staff.login)).all()
     return [
         Member(
             id=staff.id,

@@ -127,6 +127,7 @@ def test_an_added_member_is_shown_the_secret_once_and_signs_in_with_it(
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert "Сотрудник добавлен: dana" in page and ONCE in page
     assert '<svg width="' in page and 'class="totp-qr"' in page  # the QR code, inline (the CSP has no data: images)
+    assert "style=" not in page and "<style" not in page and "<script>" not in page and "data:" not in page
     secret = shown_secret(page)
     assert re.search(r'<code id="totp-secret">(\w{4} )+\w{1,4}</code>', page)  # in groups of four
     member = staff_row(MEMBER)
