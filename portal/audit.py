@@ -1,6 +1,7 @@
 """The audit trail of the accounts: one row per sign-in, failure, throttled try, SMS step-up, code, logout,
 password change, document issued and reminders choice, and per page of a client's cabinet that a support staff
-member looked at, and per clearing of a client's sign-in restrictions by support.
+member looked at, per clearing of a client's sign-in restrictions by support, and per change an admin (or the
+operator's CLI) made to a staff member.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -36,7 +37,11 @@ class Event(enum.Enum):
     STAFF_LOGOUT = "staff_logout"
     STAFF_FOUND_CLIENT = "staff_found_client"
     STAFF_VIEWED_CLIENT = "staff_viewed_client"
-    STAFF_DISABLED = "staff_disabled"
+    STAFF_ADDED = "staff_added"  # the detail names the member added (login: roles); the row's staff, who added
+    STAFF_DISABLED = "staff_disabled"  # the detail names the member; the row's staff is the admin (none: the CLI)
+    STAFF_ENABLED = "staff_enabled"
+    STAFF_TOTP_RESET = "staff_totp_reset"  # a new authenticator secret for the member named
+    STAFF_ROLES_CHANGED = "staff_roles_changed"  # login: old roles → new roles
     STAFF_CLEARED_SIGN_IN = "staff_cleared_sign_in"  # support cleared the throttle and the SMS step-up; the reason
     # An editor's change of the FAQ; the detail is the entry's address (slug). The words are in faq_versions.
     FAQ_ADDED = "faq_added"

@@ -23,7 +23,15 @@ from portal.models import STAFF_ROLES, AuditEvent, Client, Staff
 from portal.reminders import send_reminders
 from portal.sealing import InvalidToken
 from portal.sms import read_outbox
-from portal.staff.service import StaffRefused, add_staff, disable_staff, provisioning_uri, rotate_totp_key
+from portal.staff.service import (
+    LastAdminRefused,
+    StaffRefused,
+    add_staff,
+    disable_staff,
+    enable_staff,
+    provisioning_uri,
+    rotate_totp_key,
+)
 
 portal = AppGroup("portal", help="Operator commands of the client cabinet.")
 
@@ -169,7 +177,7 @@ def staff_add_command(login: str, name: str, roles: tuple[str, ...], password_st
         staff, secret = add_staff(login, name, password, roles)
     except StaffRefused as refused:
         for problem in refused.problems:
-            click.echo(f"Refused: {problem}.", err=True)
+            click.echo(f"Refused: {problem.words}.", err=True)
         raise SystemExit(1) from None
     click.echo(f"Staff member {staff.login} ({staff.full_name}) added, roles: {', '.join(sorted(roles))}.")
     click.echo("Add the account to an authenticator app now: the secret is not shown again.")
@@ -204,9 +212,25 @@ def staff_rotate_key_command() -> None:
 @staff_group.command("disable")
 @click.argument("login")
 def staff_disable_command(login: str) -> None:
-    """Disable staff member LOGIN: no more sign-ins, and every session of theirs ends now."""
-    staff = disable_staff(login)
+    """Disable staff member LOGIN: no more sign-ins, and every session of theirs ends now (not the last active
+    admin: add another first)."""
+    try:
+        staff = disable_staff(login)
+    except LastAdminRefused:
+        click.echo(f"Refused: {login} is the last active admin; add another admin first.", err=True)
+        raise SystemExit(1) from None
     if staff is None:
         click.echo(f"No staff member {login}.", err=True)
         raise SystemExit(1)
     click.echo(f"Staff member {staff.login} disabled; their sessions have ended.")
+
+
+@staff_group.command("enable")
+@click.argument("login")
+def staff_enable_command(login: str) -> None:
+    """Let disabled staff member LOGIN sign in again (with the same password and authenticator)."""
+    staff = enable_staff(login)
+    if staff is None:
+        click.echo(f"No staff member {login}.", err=True)
+        raise SystemExit(1)
+    click.echo(f"Staff member {staff.login} enabled.")

@@ -244,7 +244,10 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     """Who did what to an account, when and from where: sign-ins, failures, locks, codes, password changes."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_client_id_at", "client_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_client_id_at", "client_id", "at"),
+        Index("ix_audit_events_staff_id_event_at", "staff_id", "event", "at"),  # each member's last sign-in
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -277,7 +280,8 @@ class IssuedDocument(db.Model):  # type: ignore[name-defined,misc]
 class Staff(db.Model):  # type: ignore[name-defined,misc]
     """A support staff member: signs in with a password and a TOTP code to see a client's cabinet, read-only.
 
-    Created by `portal staff add`; never signed in through Flask-Login, so never the cabinet's `current_user`.
+    Created by `portal staff add` or by an admin at /staff/members; never signed in through Flask-Login, so never
+    the cabinet's `current_user`.
     """
 
     __tablename__ = "staff"

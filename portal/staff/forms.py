@@ -1,15 +1,30 @@
 """Staff's forms: the sign-in (login, password, TOTP code), the client search, the reason for clearing a client's
-sign-in restrictions, and an editor's FAQ entry."""
+sign-in restrictions, an editor's FAQ entry, and the admins' forms for a staff member (a new one, roles,
+disabling oneself)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.forms import REQUIRED, _compact, _strip, at_most
 from portal.domain.password import MAX_PASSWORD_LENGTH
+from portal.models import STAFF_ROLES
 
 
 class StaffLoginForm(FlaskForm):
@@ -70,3 +85,51 @@ class FaqVisibilityForm(FlaskForm):
 
 class FaqMoveForm(FlaskForm):
     direction = HiddenField()
+
+
+# The roles as the admins' pages name them, with what each opens.
+ROLE_LABELS = {
+    "support": _l("Поддержка — клиенты: поиск, кабинет, проблемы входа"),
+    "editor": _l("Редактор — вопросы и ответы, объявления для клиентов"),
+    "admin": _l("Администратор — сотрудники и их роли"),
+}
+ROLE_NAMES = {
+    "support": _l("Поддержка"),
+    "editor": _l("Редактор"),
+    "admin": _l("Администратор"),
+}
+
+
+class RolesField(SelectMultipleField):
+    """The staff roles as checkboxes; at least one."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label: str | None = None, **kwargs: Any) -> None:
+        choices = [SelectChoice(role, ROLE_LABELS[role]) for role in STAFF_ROLES]
+        super().__init__(label, choices=choices, **kwargs)
+
+    def pre_validate(self, form: BaseForm) -> None:
+        if not self.data:
+            raise ValidationError(_l("Выберите хотя бы одну роль."))
+        super().pre_validate(form)
+
+
+class MemberForm(FlaskForm):
+    """«Добавить сотрудника»: the rules of a login and a password are the CLI's (portal.staff.service.add_staff)."""
+
+    login = StringField(_l("Логин"), filters=[_strip], validators=[DataRequired(REQUIRED), at_most(50)])
+    full_name = StringField(_l("ФИО"), filters=[_strip], validators=[DataRequired(REQUIRED), at_most(200)])
+    roles = RolesField(_l("Роли"))
+    password = PasswordField(_l("Начальный пароль"), validators=[InputRequired(REQUIRED), at_most(MAX_PASSWORD_LENGTH)])
+
+
+class RolesForm(FlaskForm):
+    roles = RolesField(_l("Роли"))
+
+
+class DisableForm(FlaskForm):
+    """Disabling a member; an admin disabling their own account ticks `confirm` too."""
+
+    confirm = BooleanField(_l("Да, отключить мою учетную запись: я сразу выйду из системы"))

@@ -1,6 +1,6 @@
-"""What support staff ask of the database: adding a staff member, signing in with a password and a TOTP code
-(throttled as the clients' login is, portal.auth.throttle), and finding a client by IIN or personal account
-number."""
+"""What support staff ask of the database: adding, disabling and enabling a staff member (the CLI's and the admins'
+pages' one way, portal.staff.members_service), signing in with a password and a TOTP code (throttled as the clients'
+login is, portal.auth.throttle), and finding a client by IIN or personal account number."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import hmac
 import logging
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit import Event, record
 from portal.auth.passwords import decoy_hash, hash_password, verify_password
@@ -61,59 +64,109 @@ RULE_TEXTS = {
 }
 
 
-class StaffRefused(Exception):
-    """A staff member cannot be added as asked; `problems` says why, for the operator."""
+ADMIN = "admin"
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+
+@dataclass(frozen=True)
+class StaffProblem:
+    """What keeps a staff member from being added as asked: the field at fault (login, full_name, password,
+    roles), what is wrong (`kind`, with the password rule failed), and the operator's words, which the CLI prints;
+    the admins' pages say it in the user's language (portal.staff.members_service)."""
+
+    field: str
+    kind: str  # login, taken, full_name, no_role, unknown_role, too_long, rule, weak
+    words: str
+    rule: PasswordRule | None = None
+
+
+class StaffRefused(Exception):
+    """A staff member cannot be added as asked; `problems` says why."""
+
+    def __init__(self, problems: list[StaffProblem]) -> None:
+        super().__init__("; ".join(problem.words for problem in problems))
         self.problems = problems
+
+
+class LastAdminRefused(Exception):
+    """The change would leave no active admin: the last one cannot disable themself or give up the role."""
 
 
 def normalise_login(login: str) -> str:
     return login.strip().lower()
 
 
-def staff_password_problems(password: str, login: str) -> list[str]:
-    """The manual's password rules, and no common password or the login inside it (operator's words)."""
+def staff_password_problems(password: str, login: str) -> list[StaffProblem]:
+    """The manual's password rules, and no common password or the login inside it."""
     if too_long(password):
-        return [f"the password must be at most {MAX_PASSWORD_LENGTH} characters"]
-    problems = [f"the password needs {RULE_TEXTS[rule]}" for rule in failed_rules(password, password)]
+        return [StaffProblem("password", "too_long", f"the password must be at most {MAX_PASSWORD_LENGTH} characters")]
+    problems = [
+        StaffProblem("password", "rule", f"the password needs {RULE_TEXTS[rule]}", rule)
+        for rule in failed_rules(password, password)
+    ]
     if not problems and weaknesses(password, [login], common_passwords()):
-        problems.append("the password is too common or contains the login")
+        problems.append(StaffProblem("password", "weak", "the password is too common or contains the login"))
     return problems
 
 
-def add_staff(login: str, full_name: str, password: str, roles: tuple[str, ...] = ("support",)) -> tuple[Staff, str]:
-    """Add an active staff member with these roles; returns them and their new TOTP secret (shown to the operator
-    once)."""
+def _taken(login: str) -> StaffProblem:
+    return StaffProblem("login", "taken", f"the login {login} is taken")
+
+
+def add_staff(
+    login: str,
+    full_name: str,
+    password: str,
+    roles: tuple[str, ...] = ("support",),
+    actor_id: int | None = None,
+) -> tuple[Staff, str]:
+    """Add an active staff member with these roles, audited as added by `actor_id` (None: the operator's CLI);
+    returns them and their new TOTP secret (shown once)."""
     login = normalise_login(login)
     known = ", ".join(STAFF_ROLES)
-    problems = [f"there is no role {role!r} (roles: {known})" for role in roles if role not in STAFF_ROLES]
+    problems = [
+        StaffProblem("roles", "unknown_role", f"there is no role {role!r} (roles: {known})")
+        for role in roles
+        if role not in STAFF_ROLES
+    ]
     if not roles:
-        problems.append("a staff member needs at least one role")
+        problems.append(StaffProblem("roles", "no_role", "a staff member needs at least one role"))
     if not LOGIN_PATTERN.fullmatch(login):
-        problems.append("the login must be 2-50 of a-z, 0-9, '.', '_', '-' and start with a letter or digit")
+        words = "the login must be 2-50 of a-z, 0-9, '.', '_', '-' and start with a letter or digit"
+        problems.append(StaffProblem("login", "login", words))
     if not full_name.strip():
-        problems.append("the full name must not be empty")
+        problems.append(StaffProblem("full_name", "full_name", "the full name must not be empty"))
     problems += staff_password_problems(password, login)
     if not problems and db.session.scalar(select(Staff.id).where(Staff.login == login)) is not None:
-        problems.append(f"the login {login} is taken")
+        problems.append(_taken(login))
     if problems:
         raise StaffRefused(problems)
-    secret = pyotp.random_base32()
     staff = Staff(
         login=login,
         full_name=full_name.strip(),
         password_hash=hash_password(password),
-        totp_sealed=seal(current_app.config, secret),
         active=True,
         created_at=now(),
         session_version=0,
         roles=[StaffRole(role=role) for role in sorted(set(roles))],
     )
+    secret = issue_totp_secret(staff)
     db.session.add(staff)
-    db.session.commit()
+    record(Event.STAFF_ADDED, None, f"{login}: {','.join(sorted(set(roles)))}", actor_id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same login added at the same moment elsewhere
+        db.session.rollback()
+        raise StaffRefused([_taken(login)]) from None
     return staff, secret
+
+
+def issue_totp_secret(staff: Staff) -> str:
+    """A new TOTP secret for the member, stored sealed, any code of the old one void; the plain secret is returned
+    to be shown once."""
+    secret = pyotp.random_base32()
+    staff.totp_sealed = seal(current_app.config, secret)
+    staff.totp_last_step = None
+    return secret
 
 
 def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
@@ -134,16 +187,66 @@ def rotate_totp_key() -> int:
     return len(members)
 
 
-def disable_staff(login: str) -> Staff | None:
-    """Disable the staff member and end every session of theirs; None if there is no such login."""
-    staff: Staff | None = db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
-    if staff is None:
-        return None
-    staff.active = False
-    staff.session_version += 1
-    record(Event.STAFF_DISABLED, None, staff_id=staff.id)
-    db.session.commit()
+def disable_staff(login: str, actor_id: int | None = None) -> Staff | None:
+    """Disable the staff member and end every session of theirs; None if there is no such login.
+    LastAdminRefused (nothing changed) if they are the last active admin."""
+    staff = _staff_by_login(login)
+    if staff is not None:
+        set_staff_active(staff, False, actor_id)
     return staff
+
+
+def enable_staff(login: str, actor_id: int | None = None) -> Staff | None:
+    """Let a disabled staff member sign in again; None if there is no such login."""
+    staff = _staff_by_login(login)
+    if staff is not None:
+        set_staff_active(staff, True, actor_id)
+    return staff
+
+
+def _staff_by_login(login: str) -> Staff | None:
+    return db.session.scalar(select(Staff).where(Staff.login == normalise_login(login)))
+
+
+def set_staff_active(staff: Staff, active: bool, actor_id: int | None) -> None:
+    """Disable (every session of theirs ends at once) or enable the member, audited with the actor; committed.
+    Disabling the last active admin is refused (LastAdminRefused, nothing changed)."""
+    with keeping_an_admin(staff):
+        if staff.active == active:
+            return
+        staff.active = active
+        if not active:
+            staff.session_version += 1
+    record(Event.STAFF_ENABLED if active else Event.STAFF_DISABLED, None, staff.login, actor_id)
+    db.session.commit()
+
+
+def lock_admins() -> None:
+    """Hold the rows of the active admins until the commit: two admins taking each other's role at the same moment
+    take turns, and the second one's count (a statement after the lock) sees the first one's change."""
+    db.session.execute(select(Staff.id).where(Staff.active, Staff.roles.any(StaffRole.role == ADMIN)).with_for_update())
+
+
+def active_admins() -> int:
+    count = db.session.scalar(
+        select(func.count()).select_from(Staff).where(Staff.active, Staff.roles.any(StaffRole.role == ADMIN))
+    )
+    return int(count or 0)
+
+
+@contextmanager
+def keeping_an_admin(staff: Staff) -> Iterator[None]:
+    """Around a change of `staff`: the admins' rows are locked first and the member read again; if the member was an
+    active admin and no active admin is left after the change, it is undone and LastAdminRefused raised."""
+    lock_admins()
+    db.session.refresh(staff)
+    was_admin = staff.active and ADMIN in staff.role_names
+    yield
+    if was_admin:
+        db.session.flush()
+        if active_admins() == 0:
+            db.session.rollback()
+            raise LastAdminRefused
 
 
 def totp_step(secret: str, code: str, moment: datetime) -> int | None:

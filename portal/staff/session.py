@@ -1,7 +1,8 @@
 """A support staff member's session: kept under its own key, never through Flask-Login (which holds clients).
 
 The same cookie, the same idle and absolute timeouts (portal.auth.session.enforce_timeouts) and the same
-per-account session version as clients: logout or `portal staff disable` ends every session of the member.
+per-account session version as clients: logout, `portal staff disable` or an admin's disabling or new authenticator
+ends every session of the member.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ SECTIONS = (
     Section("staff.search", _l("Клиенты"), ("support",)),
     Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",), "staff.faq_"),
     Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),
+    Section("staff.members", _l("Сотрудники"), ("admin",)),
 )
 
 

@@ -651,7 +651,21 @@ def test_staff_add_takes_roles_and_the_list_shows_them(runner: FlaskCliRunner) -
     assert not any(line.startswith("olzhas") for line in listed)
 
 
-ROLE_NEEDED = {"staff.login": None, "staff.logout": None, "staff.imports": "any"}  # every other: support
+MEMBERS = (
+    "staff.members",
+    "staff.new_member",
+    "staff.member",
+    "staff.disable_member",
+    "staff.enable_member",
+    "staff.reset_member_authenticator",
+    "staff.member_roles",
+)
+ROLE_NEEDED: dict[str, str | None] = {
+    "staff.login": None,
+    "staff.logout": None,
+    "staff.imports": "any",
+    **dict.fromkeys(MEMBERS, "admin"),
+}  # every other: support, or editor for the FAQ's
 EDITOR_ENDPOINTS = ("staff.faq_",)
 
 
@@ -662,18 +676,21 @@ def role_needed(endpoint: str) -> str | None:
 
 
 def route_values(app: Flask) -> dict[str, int]:
-    """An id for each URL argument of the staff's routes: a client, a contract, an FAQ entry and its version."""
+    """An id for each URL argument of the staff's routes: a client, a contract, an FAQ entry and its version, and
+    the member the admins' actions act on."""
     entry = FaqEntry(slug="walk", position=0, topic="t", published=True)
     for name in TEXT_FIELDS:
         setattr(entry, name, "Текст")
     db.session.add(entry)
     version = keep_version(db.session(), entry, Change.FILE, None)
     db.session.commit()
+    other = add_staff("dana", "Дана", PASSWORD, ("support",))[0]
     return {
         "client_id": akhmetov().id,
         "contract_id": second_contract().id,
         "entry_id": entry.id,
         "version_id": version.id,
+        "member_id": other.id,
     }
 
 
@@ -696,9 +713,16 @@ def test_every_staff_route_checks_its_role(
     assert staff.login().status_code == 303
     token = csrf_token(text(client.get("/staff/login?lang=ru", follow_redirects=True)))
     values = route_values(app)
-    posted = {"csrf_token": token, "q": AKHMETOV_IIN, "reason": "Обращение 123"}
+    posted = {
+        "csrf_token": token,
+        "q": AKHMETOV_IIN,
+        "reason": "Обращение 123",
+        **{"login": "walk.member", "full_name": "Обход Маршрутов", "password": "Walk#Member2026", "roles": "support"},
+    }
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]
-    assert {"staff.client_sign_in", "staff.imports", "staff.search", "staff.faq_edit"} <= {r.endpoint for r in rules}
+    assert {"staff.client_sign_in", "staff.imports", "staff.search", "staff.faq_edit", *MEMBERS} <= {
+        rule.endpoint for rule in rules
+    }
     checked = 0
     for rule in sorted(rules, key=walk_order):
         path = rule.build({name: values[name] for name in rule.arguments})[1]

@@ -4,6 +4,8 @@ from wtforms.fields import BooleanField as BooleanField
 from wtforms.fields import Field as Field
 from wtforms.fields import HiddenField as HiddenField
 from wtforms.fields import PasswordField as PasswordField
+from wtforms.fields import SelectChoice as SelectChoice
+from wtforms.fields import SelectMultipleField as SelectMultipleField
 from wtforms.fields import StringField as StringField
 from wtforms.fields import TextAreaField as TextAreaField
 from wtforms.form import Form as Form

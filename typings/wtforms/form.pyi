@@ -1,5 +1,7 @@
 from typing import Any
 
+from wtforms.fields import Field
+
 class BaseForm:
     # The errors of each field by its name, the form's own under None.
     @property
@@ -7,6 +9,7 @@ class BaseForm:
     @property
     def data(self) -> dict[str, Any]: ...
     def validate(self, extra_validators: Any = None) -> bool: ...
+    def __getitem__(self, name: str) -> Field: ...
 
 class Form(BaseForm):
     def __init__(
