@@ -1,6 +1,7 @@
 """The audit trail of the accounts: one row per sign-in, failure, throttled try, SMS step-up, code, logout,
 password change, document issued and reminders choice, and per page of a client's cabinet that a support staff
-member looked at, and per clearing of a client's sign-in restrictions by support.
+member looked at, per clearing of a client's sign-in restrictions by support, and per change an editor makes to the
+notices for clients.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -38,6 +39,10 @@ class Event(enum.Enum):
     STAFF_VIEWED_CLIENT = "staff_viewed_client"
     STAFF_DISABLED = "staff_disabled"
     STAFF_CLEARED_SIGN_IN = "staff_cleared_sign_in"  # support cleared the throttle and the SMS step-up; the reason
+    NOTICE_ADDED = "notice_added"  # an editor's notice for clients; the detail is the notice's id, never its text
+    NOTICE_CHANGED = "notice_changed"
+    NOTICE_ENDED = "notice_ended"  # «Снять сейчас»
+    NOTICE_DELETED = "notice_deleted"
 
 
 def record(event: Event, client_id: int | None, detail: str | None = None, staff_id: int | None = None) -> None:

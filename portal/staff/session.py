@@ -95,6 +95,7 @@ class Section:
 SECTIONS = (
     Section("staff.search", _l("Клиенты"), ("support",)),
     Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),
+    Section("staff.notices", _l("Объявления для клиентов"), ("editor",)),
 )
 
 

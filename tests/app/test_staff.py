@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEvent,
     Client,
+    ClientNotice,
     Contract,
     Deposit,
     ImportRun,
@@ -512,7 +513,8 @@ def test_staff_cannot_change_the_clients_data(signed_in: StaffActions, app: Flas
         key=lambda rule: rule == "/logout",  # the client's logout last: it ends the staff's session too
     )
     staff_rules = [rule for rule in posts if rule.startswith("/staff")]
-    assert sorted(staff_rules) == ["/staff", "/staff/login", "/staff/logout"]  # the search posts, and writes nothing
+    # The search posts, and writes nothing; an editor's new notice is no client's data.
+    assert sorted(staff_rules) == ["/staff", "/staff/login", "/staff/logout", "/staff/notices"]
     client_posts = [rule for rule in posts if not rule.startswith("/staff")]
     assert {"/logout", "/login", "/register", "/password/reset", "/password/check"} <= set(client_posts)
     for rule in client_posts:
@@ -645,11 +647,40 @@ def test_staff_add_takes_roles_and_the_list_shows_them(runner: FlaskCliRunner) -
     assert not any(line.startswith("olzhas") for line in listed)
 
 
-ROLE_NEEDED = {"staff.login": None, "staff.logout": None, "staff.imports": "any"}  # every other: support
+# A notice as an editor's form posts it (the walk's posts to the notices' routes then succeed).
+NOTICE_POSTED = {
+    "text_ru": "Плановые работы",
+    "text_kk": "Жоспарлы жұмыстар",
+    "text_en": "Planned maintenance",
+    "starts_at": "2026-11-24T10:00",
+    "ends_at": "2026-11-24T12:00",
+}
+ROLE_NEEDED = {
+    "staff.login": None,
+    "staff.logout": None,
+    "staff.imports": "any",
+    "staff.notices": "editor",
+    "staff.notice": "editor",
+    "staff.notice_end": "editor",
+    "staff.notice_delete": "editor",
+}  # every other: support
 
 
 def route_values(app: Flask) -> dict[str, int]:
-    return {"client_id": akhmetov().id, "contract_id": second_contract().id}
+    """A notice shown now, for its routes: changed, ended and, last of them (its route comes last), deleted."""
+    moment = now()
+    notice = ClientNotice(
+        text_ru="Текст",
+        text_kk="Мәтін",
+        text_en="Text",
+        starts_at=moment - timedelta(hours=1),
+        ends_at=moment + timedelta(hours=1),
+        created_at=moment,
+        updated_at=moment,
+    )
+    db.session.add(notice)
+    db.session.commit()
+    return {"client_id": akhmetov().id, "contract_id": second_contract().id, "notice_id": notice.id}
 
 
 @pytest.mark.parametrize(
@@ -666,7 +697,7 @@ def test_every_staff_route_checks_its_role(
     assert staff.login().status_code == 303
     token = csrf_token(text(client.get("/staff/login?lang=ru", follow_redirects=True)))
     values = route_values(app)
-    posted = {"csrf_token": token, "q": AKHMETOV_IIN, "reason": "Обращение 123"}
+    posted = {"csrf_token": token, "q": AKHMETOV_IIN, "reason": "Обращение 123", **NOTICE_POSTED}
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]
     assert {"staff.client_sign_in", "staff.imports", "staff.search"} <= {rule.endpoint for rule in rules}
     checked = 0
