@@ -31,7 +31,7 @@ def notices_context() -> dict[str, object]:
     if viewed is not None:
         shown = notices_shown(viewed, current_language(), ())
     elif current_user.is_authenticated:
-        shown = notices_shown(current_user, current_language(), session.get(DISMISSED, []))
+        shown = notices_shown(current_user._get_current_object(), current_language(), session.get(DISMISSED, []))
     return {"client_notices": shown}
 
 
@@ -44,7 +44,7 @@ def dismiss_notice(notice_id: int) -> ResponseReturnValue:
     notices at a time."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    shown = {notice.id for notice in notices_shown(current_user, current_language(), ())}
+    shown = {notice.id for notice in notices_shown(current_user._get_current_object(), current_language(), ())}
     dismissed = [number for number in session.get(DISMISSED, []) if number in shown]
     if notice_id in shown and notice_id not in dismissed:
         session[DISMISSED] = [*dismissed, notice_id]

@@ -101,6 +101,8 @@ def test_an_editor_adds_a_notice_and_the_client_reads_it_then_hides_it(
     shoot(page, artifacts / "notice-5-client-profile-360.png", 360)
     page.goto(live_server("/profile?lang=kk"))
     expect(page.get_by_role("status").filter(has_text=TEXTS["kk"])).to_be_visible()
+    expect(page.get_by_role("button", name="Жасыру")).to_be_visible()
+    shoot(page, artifacts / "notice-5-client-profile-kk-360.png", 360)
     page.goto(live_server("/profile?lang=ru"))
 
     with page.expect_response(lambda response: "/dismiss" in response.url):
