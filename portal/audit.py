@@ -1,7 +1,7 @@
 """The audit trail of the accounts: one row per sign-in, failure, throttled try, SMS step-up, code, logout,
 password change, document issued and reminders choice, and per page of a client's cabinet that a support staff
-member looked at, per clearing of a client's sign-in restrictions by support, and per change an admin (or the
-operator's CLI) made to a staff member.
+member looked at, per clearing of a client's sign-in restrictions by support, per change an admin (or the
+operator's CLI) made to a staff member, and per change an editor makes to the FAQ or to the notices for clients.
 
 A row joins the caller's transaction, so an event is recorded exactly when what it records is."""
 
@@ -52,6 +52,10 @@ class Event(enum.Enum):
     FAQ_DELETED = "faq_deleted"
     FAQ_RESTORED = "faq_restored"
     FAQ_ROLLED_BACK = "faq_rolled_back"
+    NOTICE_ADDED = "notice_added"  # an editor's notice for clients; the detail is the notice's id, never its text
+    NOTICE_CHANGED = "notice_changed"
+    NOTICE_ENDED = "notice_ended"  # «Снять сейчас»
+    NOTICE_DELETED = "notice_deleted"
 
 
 def record(event: Event, client_id: int | None, detail: str | None = None, staff_id: int | None = None) -> None:

@@ -1,5 +1,5 @@
-"""The stored facts: clients, their contracts, schedule entries, deposits, documents issued, the FAQ, and the
-support staff.
+"""The stored facts: clients, their contracts, schedule entries, deposits, documents issued, the FAQ, the support
+staff, and the notices for clients.
 
 Figures (payments made, debts, statuses) are derived from these by portal.domain.schedule, never stored.
 """
@@ -22,10 +22,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    or_,
     true,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship, remote
 
 from portal.domain.schedule import Deposit as DepositFact
 from portal.domain.schedule import Entry
@@ -93,6 +94,20 @@ class Client(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     contracts: Mapped[list[Contract]] = relationship(
         back_populates="client", order_by="Contract.signed_on, Contract.id", lazy="raise"
+    )
+    # Why a relationship to rows that no client owns: to be eager-loaded, limited to the notices shown at the moment
+    # (`joinedload(Client.notices.and_(...))`), by the statement that already reads the client and the contracts
+    # for the session's check (portal.cabinet.service.client_with_contracts), so that the banner of every cabinet
+    # page costs no statement of its own (DESIGN §4: at most 3 a page). Every notice is every client's: the join
+    # condition holds for each pair, written as `=` or `<>` because SQLAlchemy needs a comparison of a column of
+    # each side to know the direction. View-only, and never loaded lazily.
+    notices: Mapped[list[ClientNotice]] = relationship(
+        primaryjoin=lambda: or_(
+            Client.id == foreign(remote(ClientNotice.id)), Client.id != foreign(remote(ClientNotice.id))
+        ),
+        order_by=lambda: (ClientNotice.starts_at, ClientNotice.id),
+        viewonly=True,
+        lazy="raise",
     )
 
     @property
@@ -404,3 +419,24 @@ class ImportRun(db.Model):  # type: ignore[name-defined,misc]
     rows: Mapped[int] = mapped_column(default=0)
     changed: Mapped[int] = mapped_column(default=0)  # rows added or changed
     removed: Mapped[int] = mapped_column(default=0)  # rows no longer in the file
+
+
+class ClientNotice(db.Model):  # type: ignore[name-defined,misc]
+    """A short notice shown on every page of every signed-in client's cabinet from `starts_at` until `ends_at`
+    (planned maintenance, new bank details), in each language of the cabinet; kept by the staff's editors."""
+
+    __tablename__ = "client_notices"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_ru: Mapped[str] = mapped_column(String(300))
+    text_kk: Mapped[str] = mapped_column(String(300))
+    text_en: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)  # the notices shown now, and those ended
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    def text(self, language: str) -> str:
+        return str(getattr(self, f"text_{language}"))

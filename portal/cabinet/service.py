@@ -1,16 +1,17 @@
 """What the cabinet's pages read: one of the signed-in client's contracts, with its schedule's statuses and
-figures of DESIGN §2 as of today. Every lookup is scoped to the client, whose contracts come with the session's
-check (client_with_contracts); the query count does not grow with the data (one query for the contract's
-entries and deposits)."""
+figures of DESIGN §2 as of today, and the notices for clients shown now. Every lookup is scoped to the client, whose
+contracts (and the notices) come with the session's check (client_with_contracts); the query count does not grow
+with the data (one query for the contract's entries and deposits)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Integer, literal_column, null, select
+from sqlalchemy import Integer, inspect, literal_column, null, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit import Event
@@ -22,7 +23,7 @@ from portal.domain.schedule import ContractFigures, Entry, Status, contract_figu
 from portal.domain.schedule import Deposit as DepositFact
 from portal.extensions import db
 from portal.import_runs import last_run
-from portal.models import AuditEvent, Client, Contract, Deposit, ScheduleEntry, Staff
+from portal.models import AuditEvent, Client, ClientNotice, Contract, Deposit, ScheduleEntry, Staff
 
 # The client's profile names the support staff who looked at the cabinet lately: the visits of this many days,
 # at most this many of them; one visit is a staff member's page views with no pause longer than VISIT_GAP.
@@ -71,9 +72,30 @@ class ContractView:
 
 
 def client_with_contracts(client_id: int) -> Client | None:
-    """The client with its contracts, in one query: every cabinet page shows them (its tabs), whether the client
-    or support looks; a client has a few contracts, so the join costs less than a second round trip."""
-    return db.session.get(Client, client_id, options=[joinedload(Client.contracts)])
+    """The client with its contracts and the notices for clients shown now, in one query: every cabinet page shows
+    them (its tabs, the banner), whether the client or support looks; a client has a few contracts and there are a
+    few notices at a time, so the joins cost less than a second round trip."""
+    moment = now()
+    shown_now = Client.notices.and_(ClientNotice.starts_at <= moment, ClientNotice.ends_at > moment)
+    return db.session.get(Client, client_id, options=[joinedload(Client.contracts), joinedload(shown_now)])
+
+
+@dataclass(frozen=True)
+class NoticeShown:
+    """A notice for clients as the banner shows it: its text in the page's language."""
+
+    id: int
+    text: str
+
+
+def notices_shown(client: Client, language: str, dismissed: Collection[int]) -> list[NoticeShown]:
+    """The notices loaded with the client (client_with_contracts) that the client has not dismissed in this session.
+
+    Never a query: a client not loaded that way (or expired by a commit since) shows none."""
+    loaded: list[ClientNotice] | object = inspect(client).attrs.notices.loaded_value
+    if not isinstance(loaded, list):  # NO_VALUE: not loaded
+        return []
+    return [NoticeShown(notice.id, notice.text(language)) for notice in loaded if notice.id not in dismissed]
 
 
 def chosen_contract(contracts: list[Contract], contract_id: int | None) -> Contract | None:

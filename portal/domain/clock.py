@@ -1,7 +1,7 @@
 """Kazakhstan's calendar day: the one place that reads the system clock."""
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -27,6 +27,13 @@ def kazakhstan_now(now_utc: datetime | None = None) -> datetime:
     if now_utc.utcoffset() is None:
         raise ValueError("now_utc must be an aware datetime")
     return now_utc.astimezone(KZ_TZ)
+
+
+def from_kazakhstan_time(wall: datetime) -> datetime:
+    """The UTC instant of a wall-clock time in Kazakhstan (naive, as a person types it), aware."""
+    if wall.utcoffset() is not None:
+        raise ValueError("wall must be a naive datetime: a time as read on a clock in Kazakhstan")
+    return wall.replace(tzinfo=KZ_TZ).astimezone(UTC)
 
 
 def kazakhstan_today(now_utc: datetime | None = None) -> date:

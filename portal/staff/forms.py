@@ -1,9 +1,10 @@
 """Staff's forms: the sign-in (login, password, TOTP code), the client search, the reason for clearing a client's
-sign-in restrictions, an editor's FAQ entry, and the admins' forms for a staff member (a new one, roles,
-disabling oneself)."""
+sign-in restrictions, an editor's FAQ entry and notice for clients, and the admins' forms for a staff member (a new
+one, roles, disabling oneself)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -133,3 +134,55 @@ class DisableForm(FlaskForm):
     """Disabling a member; an admin disabling their own account ticks `confirm` too."""
 
     confirm = BooleanField(_l("Да, отключить мою учетную запись: я сразу выйду из системы"))
+
+
+NOTICE_LENGTH = 300
+# What a browser's datetime-local input sends (with seconds when a page asks for them), and what a person types.
+MOMENT_LAYOUTS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M")
+MOMENT_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def _one_line(value: Any) -> Any:
+    """A notice is one short paragraph: line breaks and runs of spaces become one space."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class MomentField(StringField):
+    """A date and time on a clock in Kazakhstan, from a datetime-local input; `moment` holds it (naive) once it
+    reads as one. The text is kept as typed, so that a wrong one is shown back for correcting."""
+
+    moment: datetime | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        self.moment = None
+        text = (self.data or "").strip()
+        for layout in MOMENT_LAYOUTS:
+            try:
+                self.moment = datetime.strptime(text, layout)  # noqa: DTZ007 (Kazakhstan's wall time, converted later)
+                return
+            except ValueError:
+                continue
+
+    def pre_validate(self, form: BaseForm) -> None:
+        if self.data and self.moment is None:
+            raise ValidationError(_l("Введите дату и время, например 01.12.2026 09:00."))
+
+
+def notice_text(label: str, missing: str) -> TextAreaField:
+    return TextAreaField(label, filters=[_one_line], validators=[DataRequired(missing), at_most(NOTICE_LENGTH)])
+
+
+class NoticeForm(FlaskForm):
+    """A notice for clients: its text in every language of the cabinet (none may be missing) and when it is shown,
+    in Kazakhstan's time."""
+
+    text_ru = notice_text(_l("Текст на русском"), _l("Введите текст объявления на русском языке."))
+    text_kk = notice_text(_l("Текст на казахском"), _l("Введите текст объявления на казахском языке."))
+    text_en = notice_text(_l("Текст на английском"), _l("Введите текст объявления на английском языке."))
+    starts_at = MomentField(_l("Начало показа"), validators=[DataRequired(REQUIRED)])
+    ends_at = MomentField(_l("Окончание показа"), validators=[DataRequired(REQUIRED)])
+
+    def validate_ends_at(self, field: MomentField) -> None:
+        if self.starts_at.moment is not None and field.moment is not None and field.moment <= self.starts_at.moment:
+            raise ValidationError(_l("Окончание показа должно быть позже начала."))

@@ -90,7 +90,7 @@ class Section:
     endpoint: str
     label: LazyString
     roles: tuple[str, ...]
-    covers: str = ""  # the endpoints of the section's other pages start with it
+    covers: tuple[str, ...] = ()  # the endpoints of the section's other pages start with one of these
 
     def is_current(self, endpoint: str | None) -> bool:
         return endpoint == self.endpoint or bool(self.covers and endpoint and endpoint.startswith(self.covers))
@@ -98,10 +98,16 @@ class Section:
 
 # The staff's menu, in its order. A new part of the staff's side adds its line here.
 SECTIONS = (
-    Section("staff.search", _l("Клиенты"), ("support",)),
-    Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",), "staff.faq_"),
+    Section("staff.search", _l("Клиенты"), ("support",), ("staff.client_",)),
+    Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",), ("staff.faq_",)),
+    Section("staff.notices", _l("Объявления для клиентов"), ("editor",), ("staff.notice",)),
+    Section(
+        "staff.members",
+        _l("Сотрудники"),
+        ("admin",),
+        ("staff.member", "staff.new_member", "staff.disable_member", "staff.enable_member", "staff.reset_member_"),
+    ),
     Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),
-    Section("staff.members", _l("Сотрудники"), ("admin",)),
 )
 
 

@@ -25,6 +25,7 @@ from portal.faq.editing import TEXT_FIELDS, Change, keep_version
 from portal.models import (
     AuditEvent,
     Client,
+    ClientNotice,
     Contract,
     Deposit,
     FaqEntry,
@@ -665,8 +666,16 @@ ROLE_NEEDED: dict[str, str | None] = {
     "staff.logout": None,
     "staff.imports": "any",
     **dict.fromkeys(MEMBERS, "admin"),
-}  # every other: support, or editor for the FAQ's
-EDITOR_ENDPOINTS = ("staff.faq_",)
+}  # every other: support, or editor for the FAQ's and the notices'
+EDITOR_ENDPOINTS = ("staff.faq_", "staff.notice")
+# A notice as an editor's form posts it (the walk's posts to the notices' routes then succeed).
+NOTICE_POSTED = {
+    "text_ru": "Плановые работы",
+    "text_kk": "Жоспарлы жұмыстар",
+    "text_en": "Planned maintenance",
+    "starts_at": "2026-11-24T10:00",
+    "ends_at": "2026-11-24T12:00",
+}
 
 
 def role_needed(endpoint: str) -> str | None:
@@ -676,8 +685,19 @@ def role_needed(endpoint: str) -> str | None:
 
 
 def route_values(app: Flask) -> dict[str, int]:
-    """An id for each URL argument of the staff's routes: a client, a contract, an FAQ entry and its version, and
-    the member the admins' actions act on."""
+    """An id for each URL argument of the staff's routes: a client, a contract, an FAQ entry and its version, a
+    notice shown now (changed, ended and, last of its routes, deleted), and the member the admins' actions act on."""
+    moment = now()
+    notice = ClientNotice(
+        text_ru="Текст",
+        text_kk="Мәтін",
+        text_en="Text",
+        starts_at=moment - timedelta(hours=1),
+        ends_at=moment + timedelta(hours=1),
+        created_at=moment,
+        updated_at=moment,
+    )
+    db.session.add(notice)
     entry = FaqEntry(slug="walk", position=0, topic="t", published=True)
     for name in TEXT_FIELDS:
         setattr(entry, name, "Текст")
@@ -691,6 +711,7 @@ def route_values(app: Flask) -> dict[str, int]:
         "entry_id": entry.id,
         "version_id": version.id,
         "member_id": other.id,
+        "notice_id": notice.id,
     }
 
 
@@ -717,6 +738,7 @@ def test_every_staff_route_checks_its_role(
         "csrf_token": token,
         "q": AKHMETOV_IIN,
         "reason": "Обращение 123",
+        **NOTICE_POSTED,
         **{"login": "walk.member", "full_name": "Обход Маршрутов", "password": "Walk#Member2026", "roles": "support"},
     }
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]

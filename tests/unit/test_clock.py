@@ -6,6 +6,7 @@ import pytest
 
 from portal.domain.clock import (
     KZ_TZ,
+    from_kazakhstan_time,
     kazakhstan_now,
     kazakhstan_today,
     parse_fixed_today,
@@ -46,6 +47,14 @@ def test_any_aware_time_is_accepted() -> None:
 def test_naive_time_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         kazakhstan_today(datetime(2026, 11, 24, 19, 0))  # noqa: DTZ001 - naive on purpose
+
+
+def test_a_wall_clock_time_in_kazakhstan_is_its_utc_instant() -> None:
+    assert from_kazakhstan_time(datetime(2026, 12, 1, 9, 0)) == datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # noqa: DTZ001
+    assert from_kazakhstan_time(datetime(2023, 12, 1, 9, 0)) == datetime(2023, 12, 1, 3, 0, tzinfo=UTC)  # noqa: DTZ001
+    assert kazakhstan_now(from_kazakhstan_time(datetime(2026, 12, 1, 0, 30))).hour == 0  # noqa: DTZ001
+    with pytest.raises(ValueError, match="naive"):
+        from_kazakhstan_time(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
 
 
 def test_without_argument_the_clock_is_read_in_kazakhstan() -> None:
