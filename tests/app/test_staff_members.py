@@ -4,6 +4,8 @@ once), disabling, enabling, a new authenticator and new roles, each audited; the
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pyotp
 import pytest
@@ -391,6 +393,43 @@ def test_with_another_admin_an_admin_may_give_up_the_role_or_disable_themself(
     assert given_up.status_code == 303 and given_up.headers["Location"] == "/staff/imports"
     assert other.client.get("/staff/members").status_code == 403
     assert audit("staff_roles_changed") == [(aliya_id, "aliya: admin → support")]
+
+
+def test_two_admins_disabling_each_other_at_the_same_moment_leave_one_admin(
+    admin: AdminActions, app: Flask, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last-admin rule holds under a race: each request locks the admins' rows before it counts them. The count
+    is made to take a moment, so that without the lock both requests would count before either commits."""
+    from portal.staff import service
+
+    counted = service.active_admins
+
+    def slow_count() -> int:
+        time.sleep(0.3)
+        return counted()
+
+    monkeypatch.setattr(service, "active_admins", slow_count)
+    other = AdminActions(app.test_client(), add_staff("bolat", "Болатов Болат", MEMBER_PASSWORD, ("admin",))[1], clock)
+    clock.advance(seconds=30)
+    assert other.login(login="bolat", password=MEMBER_PASSWORD).status_code == 303
+    ids = {login: staff_row(login).id for login in (ADMIN, "bolat")}
+    posts = [(admin, ids["bolat"], admin.token()), (other, ids[ADMIN], other.token())]
+    barrier = threading.Barrier(len(posts))
+    answers: list[int] = []
+
+    def disable(actor: AdminActions, member_id: int, token: str) -> None:
+        barrier.wait()
+        answers.append(actor.client.post(f"/staff/members/{member_id}/disable", data={"csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=disable, args=post) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(answers) in ([303, 409], [302, 303], [303, 403]), answers  # one wins; the other is refused or out
+    assert sum(staff_row(login).active for login in (ADMIN, "bolat")) == 1
+    assert len(audit("staff_disabled")) == 1
 
 
 # The CLI stays -----------------------------------------------------------------------------------------------------
