@@ -115,3 +115,18 @@ def test_a_collapsed_menu_icon_names_itself_on_hover_and_focus(
     page.keyboard.press("Tab")  # keyboard focus (focus-visible) on the next item
     focused = menu.get_by_role("link", name="История платежей").locator(".menu-label").bounding_box()
     assert focused is not None and focused["width"] > 40
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_without_javascript_every_cabinet_page_fits_a_phone(
+    open_page: Callable[..., Page], live_server: LiveServer, artifacts: Path, language: str
+) -> None:
+    """Without JavaScript the filters carry their own «Показать» buttons: they wrap, the page does not scroll."""
+    page = open_page(java_script_enabled=False)
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    SignIn(page, live_server, artifacts, f"no-js-phone-{language}").login("1000000001", "880515301238", "Demo2026!")
+    for path in ("/profile", "/contracts", "/schedule", "/history", "/faq"):
+        page.goto(live_server(f"{path}?lang={language}"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, (path, language)
+    page.goto(live_server(f"/schedule?lang={language}"))
+    page.screenshot(path=artifacts / f"no-js-phone-schedule-{language}-360.png", full_page=True)
