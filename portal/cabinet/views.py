@@ -342,6 +342,11 @@ def history_page(client: Client, contract_id: int | None) -> ResponseReturnValue
     )
 
 
+def _table_only() -> bool:
+    """An htmx request for the history table alone (a page or a period): it shows no import time."""
+    return is_htmx_request() and request.headers.get("HX-Target") == "history-table"
+
+
 def _history_page(contract: Contract) -> dict[str, Any]:
     """The operations of the chosen period and page, newest first; a period given backwards is turned round."""
     start, end = query_date(request.args.get("from")), query_date(request.args.get("to"))
@@ -362,8 +367,8 @@ def _history_page(contract: Contract) -> dict[str, Any]:
         "start": start,
         "end": end,
         "last_deposit": next((op for op in operations if op.kind is Kind.DEPOSIT), None),
-        # «Я оплатил, а платежа нет» lies outside the regions htmx swaps: only the whole page reads the last import.
-        "last_import": None if is_htmx_request() else last_import(),
+        # «Я оплатил, а платежа нет» comes with the page and the panel (a tab switch), not with the table's swaps.
+        "last_import": None if _table_only() else last_import(),
         "posting": current_app.config["PORTAL_POSTING_DAYS"],
         "balance": operations[0].balance if operations else ZERO,
         "operations": chosen[paging.start : paging.end],

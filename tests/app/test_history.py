@@ -223,3 +223,26 @@ def test_a_long_arrear_lists_the_oldest_months_and_counts_the_rest(client: Flask
     assert len(re.findall(r"<li>Платеж от", text)) == 6
     assert re.search(r"<li>и еще \d+</li>", text)
     assert len(panel.data) <= 8_192
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_contract_tab_swapped_in_says_that_contracts_last_deposit(client: FlaskClient, auth: AuthActions) -> None:
+    """«Я оплатил, а платежа нет» belongs to the contract shown: a tab switch by htmx brings the new contract's."""
+    from portal.models import Deposit
+
+    auth.sign_in_as()
+    for account in ("1000000001", "1000000002"):
+        contract = db.session.scalars(select(Contract).where(Contract.account == account)).one()
+        newest_first = (Deposit.paid_on.desc(), Deposit.seq.desc())
+        deposits = select(Deposit).where(Deposit.contract_id == contract.id)
+        latest = db.session.scalars(deposits.order_by(*newest_first)).first()
+        assert latest is not None
+        said = f"Последнее поступление, которое видит кабинет: {latest.paid_on:%d.%m.%Y}"
+
+        panel = client.get(
+            f"/history/{contract.id}", headers={"HX-Request": "true", "HX-Target": "history-panel"}
+        ).get_data(as_text=True)
+        page = client.get(f"/history/{contract.id}").get_data(as_text=True)
+
+        assert said in panel and said in page, account
+        assert page.count("Я оплатил, а платежа нет") == 1
