@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.faq.loader import load_faq
 from portal.import_runs import record_run
 from portal.importer import ImportRejected, import_file
-from portal.models import STAFF_ROLES, AuditEvent, Client, Staff
+from portal.models import STAFF_ROLES, SUPPORT, AuditEvent, Client, Staff
 from portal.reminders import send_reminders
 from portal.sealing import InvalidToken
 from portal.sms import read_outbox
@@ -156,7 +156,7 @@ def staff_group() -> None:
     "roles",
     multiple=True,
     type=click.Choice(STAFF_ROLES),
-    default=("support",),
+    default=(SUPPORT,),
     show_default=True,
     help="A role of the staff member; repeat it for several.",
 )

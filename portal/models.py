@@ -323,7 +323,8 @@ class Staff(db.Model):  # type: ignore[name-defined,misc]
         return {role.role for role in self.roles}
 
 
-STAFF_ROLES = ("support", "editor", "admin")
+SUPPORT, EDITOR, ADMIN = "support", "editor", "admin"
+STAFF_ROLES = (SUPPORT, EDITOR, ADMIN)
 
 
 class StaffRole(db.Model):  # type: ignore[name-defined,misc]

@@ -15,13 +15,11 @@ from portal.extensions import db
 from portal.faq import editing
 from portal.faq.editing import TEXT_FIELDS, EditRefused, Refusal, Words
 from portal.i18n import current_language
-from portal.models import FaqEntry, Staff
+from portal.models import EDITOR, FaqEntry
 from portal.rendering import redirect_to, render_page
 from portal.staff import bp
 from portal.staff.forms import FAQ_LANGUAGES, FaqEntryForm, FaqMoveForm, FaqVisibilityForm
-from portal.staff.session import current_staff, requires_role
-
-EDITOR = "editor"
+from portal.staff.session import requires_role, signed_in_staff
 
 CHANGES = {
     editing.Change.ADDED.value: _l("добавлен"),
@@ -33,13 +31,6 @@ CHANGES = {
     editing.Change.ROLLED_BACK.value: _l("возвращена прежняя версия"),
     editing.Change.FILE.value: _l("загружен из файла"),
 }
-
-
-def _editor() -> Staff:
-    staff = current_staff()
-    if staff is None:  # require_staff and requires_role let none through
-        abort(403)
-    return staff
 
 
 def _refusal_text(error: EditRefused) -> str:
@@ -116,7 +107,7 @@ def faq_new() -> ResponseReturnValue:
     if request.form.get("action") == "preview":
         return _entry_page(form, None, None, _words(form))
     try:
-        entry = editing.add_entry(db.session(), _words(form), form.published.data, _editor())
+        entry = editing.add_entry(db.session(), _words(form), form.published.data, signed_in_staff())
     except EditRefused as error:
         return _entry_page(form, None, _refusal_text(error), _words(form))
     flash(_("Вопрос добавлен и показан клиентам.") if entry.published else _("Вопрос сохранен как черновик."), "info")
@@ -140,7 +131,7 @@ def faq_edit(entry_id: int) -> ResponseReturnValue:
         return _entry_page(form, entry, None, _words(form))
     based_on = int(form.based_on.data) if (form.based_on.data or "").isdigit() else None
     try:
-        editing.change_entry(db.session(), entry_id, _words(form), form.published.data, based_on, _editor())
+        editing.change_entry(db.session(), entry_id, _words(form), form.published.data, based_on, signed_in_staff())
     except EditRefused as error:
         db.session.rollback()
         entry = db.session.get(FaqEntry, entry_id)
@@ -175,7 +166,7 @@ def faq_visibility(entry_id: int) -> ResponseReturnValue:
     publish = form.published.data == "1"
     return _act(
         _("Вопрос показан клиентам.") if publish else _("Вопрос скрыт от клиентов."),
-        lambda: editing.set_published(db.session(), entry_id, publish, _editor()),
+        lambda: editing.set_published(db.session(), entry_id, publish, signed_in_staff()),
         entry_id,
     )
 
@@ -187,7 +178,9 @@ def faq_move(entry_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     up = form.direction.data != "down"
-    return _act(_("Порядок вопросов изменен."), lambda: editing.move_entry(db.session(), entry_id, up, _editor()))
+    return _act(
+        _("Порядок вопросов изменен."), lambda: editing.move_entry(db.session(), entry_id, up, signed_in_staff())
+    )
 
 
 @bp.post("/faq/<int:entry_id>/delete")
@@ -197,7 +190,7 @@ def faq_delete(entry_id: int) -> ResponseReturnValue:
         abort(400)
     return _act(
         _("Вопрос удален. Его можно восстановить в разделе «Удаленные вопросы»."),
-        lambda: editing.delete_entry(db.session(), entry_id, _editor()),
+        lambda: editing.delete_entry(db.session(), entry_id, signed_in_staff()),
     )
 
 
@@ -208,7 +201,7 @@ def faq_roll_back(entry_id: int, version_id: int) -> ResponseReturnValue:
         abort(400)
     return _act(
         _("Прежняя версия вопроса возвращена."),
-        lambda: editing.roll_back(db.session(), entry_id, version_id, _editor()),
+        lambda: editing.roll_back(db.session(), entry_id, version_id, signed_in_staff()),
         entry_id,
     )
 
@@ -220,5 +213,5 @@ def faq_restore(version_id: int) -> ResponseReturnValue:
         abort(400)
     return _act(
         _("Вопрос восстановлен как черновик: проверьте его и опубликуйте."),
-        lambda: editing.restore_deleted(db.session(), version_id, _editor()),
+        lambda: editing.restore_deleted(db.session(), version_id, signed_in_staff()),
     )

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.auth.forms import EmptyForm
-from portal.models import Staff
+from portal.models import ADMIN, Staff
 from portal.rendering import redirect_to, render_page
 from portal.staff import bp
 from portal.staff.forms import ROLE_NAMES, DisableForm, MemberForm, RolesForm
@@ -24,15 +24,8 @@ from portal.staff.members_service import (
     reset_authenticator,
     set_member_active,
 )
-from portal.staff.service import ADMIN, LastAdminRefused, StaffRefused
-from portal.staff.session import current_staff, requires_role, start_staff_session
-
-
-def _actor() -> Staff:
-    staff = current_staff()
-    if staff is None:  # require_staff and requires_role let none through
-        abort(403)
-    return staff
+from portal.staff.service import LastAdminRefused, StaffRefused
+from portal.staff.session import requires_role, signed_in_staff, start_staff_session
 
 
 def _target(member_id: int) -> Staff:
@@ -55,7 +48,7 @@ def new_member() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             secret = add_member(
-                _actor(), form.login.data, form.full_name.data, form.password.data, tuple(form.roles.data)
+                signed_in_staff(), form.login.data, form.full_name.data, form.password.data, tuple(form.roles.data)
             )
         except StaffRefused as refused:
             for name, texts in problem_texts(refused.problems).items():
@@ -85,7 +78,7 @@ def _member_page(
     page = render_page(
         "staff/member.html",
         member=member,
-        is_self=member.id == _actor().id,
+        is_self=member.id == signed_in_staff().id,
         role_names=ROLE_NAMES,
         roles_form=roles_form or RolesForm(formdata=None, data={"roles": list(member.roles)}),
         disable_form=disable_form or DisableForm(formdata=None),
@@ -105,7 +98,7 @@ def member(member_id: int) -> ResponseReturnValue:
 @requires_role(ADMIN)
 def disable_member(member_id: int) -> ResponseReturnValue:
     staff = _target(member_id)
-    actor = _actor()
+    actor = signed_in_staff()
     form = DisableForm()
     if not form.validate_on_submit():
         abort(400)
@@ -132,7 +125,7 @@ def enable_member(member_id: int) -> ResponseReturnValue:
     staff = _target(member_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    set_member_active(_actor(), staff, True)
+    set_member_active(signed_in_staff(), staff, True)
     flash(_("Учетная запись %(login)s включена: с ней снова можно войти.", login=staff.login), "info")
     return redirect_to(url_for("staff.member", member_id=staff.id))
 
@@ -141,7 +134,7 @@ def enable_member(member_id: int) -> ResponseReturnValue:
 @requires_role(ADMIN)
 def reset_member_authenticator(member_id: int) -> ResponseReturnValue:
     staff = _target(member_id)
-    actor = _actor()
+    actor = signed_in_staff()
     if not EmptyForm().validate_on_submit():
         abort(400)
     secret = reset_authenticator(actor, staff)
@@ -158,12 +151,12 @@ def member_roles(member_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _member_page(staff, roles_form=form)
     try:
-        changed = change_roles(_actor(), staff, tuple(form.roles.data))
+        changed = change_roles(signed_in_staff(), staff, tuple(form.roles.data))
     except LastAdminRefused:
         form.roles.errors = [_("Нельзя снять роль администратора с последнего активного администратора.")]
         return _member_page(staff, 409, roles_form=form)
     if changed:
         flash(_("Роли сотрудника %(login)s изменены.", login=staff.login), "info")
-    if ADMIN not in form.roles.data and staff.id == _actor().id:  # no longer theirs to see
+    if ADMIN not in form.roles.data and staff.id == signed_in_staff().id:  # no longer theirs to see
         return redirect_to(url_for("staff.imports"))
     return redirect_to(url_for("staff.member", member_id=staff.id))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from portal.auth.forms import EmptyForm
 from portal.clock import now
 from portal.domain.clock import kazakhstan_now
-from portal.models import Staff
+from portal.models import EDITOR
 from portal.rendering import redirect_to, render_page
 from portal.staff import bp
 from portal.staff.forms import MOMENT_INPUT, NoticeForm
@@ -23,16 +23,7 @@ from portal.staff.notices_service import (
     find_notice,
     notice_board,
 )
-from portal.staff.session import current_staff, requires_role
-
-EDITOR = "editor"
-
-
-def _editor() -> Staff:
-    staff = current_staff()
-    if staff is None:  # requires_role lets none through
-        abort(403)
-    return staff
+from portal.staff.session import requires_role, signed_in_staff
 
 
 def _facts(form: NoticeForm) -> NoticeFacts:
@@ -55,7 +46,7 @@ def notices() -> ResponseReturnValue:
     form = NoticeForm()
     if not form.validate_on_submit():
         return _board_page(form)
-    add_notice(_facts(form), _editor())
+    add_notice(_facts(form), signed_in_staff())
     flash(_("Объявление добавлено."), "info")
     return redirect_to(url_for("staff.notices"))
 
@@ -77,7 +68,7 @@ def notice(notice_id: int) -> ResponseReturnValue:
     else:
         form = NoticeForm()
         if form.validate_on_submit():
-            if not change_notice(notice_id, _facts(form), _editor()):
+            if not change_notice(notice_id, _facts(form), signed_in_staff()):
                 abort(404)  # deleted meanwhile
             flash(_("Объявление изменено."), "info")
             return redirect_to(url_for("staff.notices"))
@@ -90,7 +81,7 @@ def notice_end(notice_id: int) -> ResponseReturnValue:
     """«Снять сейчас»: clients stop seeing it with their next page."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if end_notice(notice_id, _editor()):
+    if end_notice(notice_id, signed_in_staff()):
         flash(_("Объявление снято: клиенты его больше не видят."), "info")
     else:
         flash(_("Объявление сейчас не показывается: снимать нечего."), "info")
@@ -104,7 +95,7 @@ def notice_end(notice_id: int) -> ResponseReturnValue:
 def notice_delete(notice_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not delete_notice(notice_id, _editor()):
+    if not delete_notice(notice_id, signed_in_staff()):
         abort(404)
     flash(_("Объявление удалено."), "info")
     return redirect_to(url_for("staff.notices"))

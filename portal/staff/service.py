@@ -38,7 +38,9 @@ from portal.domain.phone import mask_phone
 from portal.extensions import db
 from portal.import_runs import last_run, recent_runs
 from portal.models import (
+    ADMIN,
     STAFF_ROLES,
+    SUPPORT,
     AuditEvent,
     Client,
     Contract,
@@ -62,9 +64,6 @@ RULE_TEXTS = {
     PasswordRule.SYMBOL: "a symbol",
     PasswordRule.MATCH: "the two entries must be equal",
 }
-
-
-ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def add_staff(
     login: str,
     full_name: str,
     password: str,
-    roles: tuple[str, ...] = ("support",),
+    roles: tuple[str, ...] = (SUPPORT,),
     actor_id: int | None = None,
 ) -> tuple[Staff, str]:
     """Add an active staff member with these roles, audited as added by `actor_id` (None: the operator's CLI);

@@ -21,7 +21,7 @@ from sqlalchemy import update
 from portal.auth.session import SEEN_AT, SIGNED_IN_AT, STAFF_ID
 from portal.clock import now
 from portal.extensions import db
-from portal.models import STAFF_ROLES, Staff
+from portal.models import ADMIN, EDITOR, STAFF_ROLES, SUPPORT, Staff
 from portal.staff import bp
 
 STAFF_VERSION = "staff_session_version"
@@ -42,6 +42,15 @@ def _load_staff() -> Staff | None:
     staff = db.session.get(Staff, staff_id)
     if staff is None or not staff.active or session.get(STAFF_VERSION) != staff.session_version:
         return None
+    return staff
+
+
+def signed_in_staff() -> Staff:
+    """The staff member of a view behind require_staff and requires_role, which let no one else through: a 403 if
+    there is none all the same, so that nothing is done or shown unaudited."""
+    staff = current_staff()
+    if staff is None:
+        abort(403)
     return staff
 
 
@@ -98,13 +107,13 @@ class Section:
 
 # The staff's menu, in its order. A new part of the staff's side adds its line here.
 SECTIONS = (
-    Section("staff.search", _l("Клиенты"), ("support",), ("staff.client_",)),
-    Section("staff.faq_entries", _l("Вопросы и ответы"), ("editor",), ("staff.faq_",)),
-    Section("staff.notices", _l("Объявления для клиентов"), ("editor",), ("staff.notice",)),
+    Section("staff.search", _l("Клиенты"), (SUPPORT,), ("staff.client_",)),
+    Section("staff.faq_entries", _l("Вопросы и ответы"), (EDITOR,), ("staff.faq_",)),
+    Section("staff.notices", _l("Объявления для клиентов"), (EDITOR,), ("staff.notice",)),
     Section(
         "staff.members",
         _l("Сотрудники"),
-        ("admin",),
+        (ADMIN,),
         ("staff.member", "staff.new_member", "staff.disable_member", "staff.enable_member", "staff.reset_member_"),
     ),
     Section("staff.imports", _l("Загрузки данных"), ANY_ROLE),

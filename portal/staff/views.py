@@ -28,7 +28,7 @@ from portal.cabinet.views import (
 )
 from portal.domain.iin import is_valid_iin
 from portal.extensions import db, sign_in_limit
-from portal.models import Client
+from portal.models import SUPPORT, Client
 from portal.rendering import redirect_to, render_page
 from portal.staff import bp
 from portal.staff.forms import ClearRestrictionsForm, SearchForm, StaffLoginForm
@@ -41,10 +41,16 @@ from portal.staff.service import (
     sign_in_overview,
     sign_in_states,
 )
-from portal.staff.session import ANY_ROLE, current_staff, end_staff_sessions, requires_role, start_staff_session
+from portal.staff.session import (
+    ANY_ROLE,
+    current_staff,
+    end_staff_sessions,
+    requires_role,
+    signed_in_staff,
+    start_staff_session,
+)
 
 OPEN_ENDPOINTS = {"staff.login"}
-SUPPORT = "support"
 
 
 @bp.before_request
@@ -111,9 +117,9 @@ def search() -> ResponseReturnValue:
         if not clients and len(number) == 12 and not is_valid_iin(number):
             form.q.errors.append(_("ИИН указан с ошибкой: такого ИИН не бывает. Проверьте цифры."))
             clients = None
-        staff = current_staff()
+        staff = signed_in_staff()
         for client in clients or ():  # a search shows the client's name: on record, as a view is
-            record(Event.STAFF_FOUND_CLIENT, client.id, "search", staff.id if staff else None)
+            record(Event.STAFF_FOUND_CLIENT, client.id, "search", staff.id)
         db.session.commit()
     states = sign_in_states(clients) if clients else {}
     return render_page("staff/search.html", form=form, clients=clients, states=states, import_warning=import_warning())
@@ -131,9 +137,7 @@ def _look_at(client_id: int) -> Client:
     client = client_with_contracts(client_id)
     if client is None:
         abort(404)
-    staff = current_staff()
-    if staff is None:  # require_staff lets none through; never show a page unaudited
-        abort(403)
+    staff = signed_in_staff()  # never a page shown unaudited
     g.viewed_client = client
     g.viewed_client_id = client.id
     record(Event.STAFF_VIEWED_CLIENT, client.id, request.full_path.rstrip("?")[:100], staff.id)
@@ -196,10 +200,7 @@ def client_sign_in(client_id: int) -> ResponseReturnValue:
     client = _look_at(client_id)
     form = ClearRestrictionsForm()
     if form.validate_on_submit():
-        staff = current_staff()
-        if staff is None:  # require_staff lets none through
-            abort(403)
-        clear_sign_in_restrictions(client, staff, form.reason.data)
+        clear_sign_in_restrictions(client, signed_in_staff(), form.reason.data)
         flash(_("Ограничения входа сняты. Клиент увидит это в Профиле."), "info")
         return redirect_to(url_for("staff.client_sign_in", client_id=client.id))
     g.viewed_client = None  # a staff page of its own, not the client's cabinet under the banner
