@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.auth.forms import EmptyForm
 from portal.extensions import db
 from portal.faq import editing
 from portal.faq.editing import TEXT_FIELDS, EditRefused, Refusal, Words
@@ -186,7 +187,7 @@ def faq_move(entry_id: int) -> ResponseReturnValue:
 @bp.post("/faq/<int:entry_id>/delete")
 @requires_role(EDITOR)
 def faq_delete(entry_id: int) -> ResponseReturnValue:
-    if not FaqVisibilityForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(
         _("Вопрос удален. Его можно восстановить в разделе «Удаленные вопросы»."),
@@ -197,7 +198,7 @@ def faq_delete(entry_id: int) -> ResponseReturnValue:
 @bp.post("/faq/<int:entry_id>/versions/<int:version_id>")
 @requires_role(EDITOR)
 def faq_roll_back(entry_id: int, version_id: int) -> ResponseReturnValue:
-    if not FaqVisibilityForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(
         _("Прежняя версия вопроса возвращена."),
@@ -209,7 +210,7 @@ def faq_roll_back(entry_id: int, version_id: int) -> ResponseReturnValue:
 @bp.post("/faq/deleted/<int:version_id>")
 @requires_role(EDITOR)
 def faq_restore(version_id: int) -> ResponseReturnValue:
-    if not FaqVisibilityForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     return _act(
         _("Вопрос восстановлен как черновик: проверьте его и опубликуйте."),

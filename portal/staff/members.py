@@ -22,9 +22,8 @@ from portal.staff.members_service import (
     member_row,
     problem_texts,
     reset_authenticator,
-    set_member_active,
 )
-from portal.staff.service import LastAdminRefused, StaffRefused
+from portal.staff.service import LastAdminRefused, StaffRefused, set_staff_active
 from portal.staff.session import requires_role, signed_in_staff, start_staff_session
 
 
@@ -107,7 +106,7 @@ def disable_member(member_id: int) -> ResponseReturnValue:
         form.confirm.errors = [_("Отметьте, что вы отключаете свою учетную запись.")]
         return _member_page(staff, disable_form=form)
     try:
-        set_member_active(actor, staff, False)
+        set_staff_active(staff, False, actor.id)
     except LastAdminRefused:
         message = _("Нельзя отключить последнего активного администратора.")
         return _member_page(staff, 409, disable_error=message)
@@ -125,7 +124,7 @@ def enable_member(member_id: int) -> ResponseReturnValue:
     staff = _target(member_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    set_member_active(signed_in_staff(), staff, True)
+    set_staff_active(staff, True, signed_in_staff().id)
     flash(_("Учетная запись %(login)s включена: с ней снова можно войти.", login=staff.login), "info")
     return redirect_to(url_for("staff.member", member_id=staff.id))
 

@@ -1,8 +1,8 @@
 """Admins manage staff: the members with their last sign-in, and adding one, disabling, enabling, a new
 authenticator and new roles, each audited with the admin who did it; the last active admin is kept.
 
-Adding, disabling and enabling are the CLI's own functions (portal.staff.service); this module adds what only the
-pages need: rows to show, a secret to show once, and the refusals in the user's language."""
+Adding, disabling and enabling are the CLI's own functions (portal.staff.service: add_staff, set_staff_active); this
+module adds what only the pages need: rows to show, a secret to show once, and the refusals in the user's language."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from portal.staff.service import (
     issue_totp_secret,
     keeping_an_admin,
     provisioning_uri,
-    set_staff_active,
 )
 
 SECRET_GROUP = 4
@@ -122,11 +121,6 @@ def add_member(actor: Staff, login: str, full_name: str, password: str, roles: t
 def member_row(member_id: int) -> Staff | None:
     """The member to act on, or None if there is none with this id."""
     return db.session.get(Staff, member_id)
-
-
-def set_member_active(actor: Staff, staff: Staff, active: bool) -> None:
-    """Disable (every session of theirs ends now) or enable; LastAdminRefused for the last active admin."""
-    set_staff_active(staff, active, actor.id)
 
 
 def reset_authenticator(actor: Staff, staff: Staff) -> NewSecret:
