@@ -294,22 +294,30 @@ def _matches(item: FaqTexts, topic: str, slug: str, needle: str) -> bool:
     )
 
 
-def _latest_versions(session: Session, slugs: Sequence[str] | None = None) -> dict[str, tuple[FaqVersion, str | None]]:
-    """The newest version of each slug (of these slugs), with its author's name: one statement."""
-    newest = select(func.max(FaqVersion.id)).group_by(FaqVersion.slug)
-    if slugs is not None:
-        newest = newest.where(FaqVersion.slug.in_(slugs))
+def _latest_versions(session: Session) -> dict[str, tuple[FaqVersion, str | None]]:
+    """The newest version of each slug, with its author's name: one statement."""
+    newest = select(func.max(FaqVersion.id)).group_by(FaqVersion.slug).scalar_subquery()
     rows = session.execute(
         select(FaqVersion, Staff.full_name)
         .outerjoin(Staff, Staff.id == FaqVersion.staff_id)
-        .where(FaqVersion.id.in_(newest.scalar_subquery()))
+        .where(FaqVersion.id.in_(newest))
     ).all()
     return {version.slug: (version, name) for version, name in rows}
 
 
-def listing(session: Session, language: str, query: str = "") -> tuple[list[ListedEntry], int]:
-    """Every entry in the clients' order, or those whose words (any language), topic or address hold `query`; and
-    how many entries there are in all."""
+@dataclass(frozen=True)
+class EditorList:
+    """The editors' list: the entries the query finds, how many there are in all, and (with no query) the entries
+    deleted and not brought back, the latest first."""
+
+    entries: list[ListedEntry]
+    total: int
+    deleted: list[DeletedEntry]
+
+
+def editor_list(session: Session, language: str, query: str = "", deleted_shown: int = 50) -> EditorList:
+    """Every entry in the clients' order, or those whose words (any language), topic or address hold `query`; two
+    statements: the entries, and the newest version of each slug (of the deleted ones too)."""
     entries = list(session.scalars(select(FaqEntry).order_by(FaqEntry.position, FaqEntry.id)))
     latest = _latest_versions(session)
     needle = query.strip().casefold()
@@ -330,7 +338,21 @@ def listing(session: Session, language: str, query: str = "") -> tuple[list[List
                 changed_by=name,
             )
         )
-    return listed, len(entries)
+    present = {entry.slug for entry in entries}
+    gone = sorted(
+        (
+            (version, name)
+            for version, name in latest.values()
+            if version.change == Change.DELETED.value and version.slug not in present
+        ),
+        key=lambda row: row[0].id,
+        reverse=True,
+    )
+    deleted = [
+        DeletedEntry(version.id, _question_in(version, language), kazakhstan_now(version.at), name)
+        for version, name in gone[:deleted_shown]
+    ]
+    return EditorList(listed, len(entries), [] if needle else deleted)
 
 
 @dataclass(frozen=True)
@@ -347,22 +369,6 @@ def shown_entry(entry: FaqEntry, language: str) -> ShownEntry:
 
 def topics(session: Session) -> list[str]:
     return list(session.scalars(select(FaqEntry.topic).distinct().order_by(FaqEntry.topic)))
-
-
-def deleted(session: Session, language: str, limit: int = 50) -> list[DeletedEntry]:
-    """Entries deleted and not brought back, the latest first."""
-    rows = [
-        (version, name)
-        for version, name in _latest_versions(session).values()
-        if version.change == Change.DELETED.value
-    ]
-    present = set(session.scalars(select(FaqEntry.slug)))
-    rows = [(version, name) for version, name in rows if version.slug not in present]
-    rows.sort(key=lambda row: row[0].id, reverse=True)
-    return [
-        DeletedEntry(version.id, _question_in(version, language), kazakhstan_now(version.at), name)
-        for version, name in rows[:limit]
-    ]
 
 
 def versions(session: Session, slug: str, limit: int = 50) -> list[ShownVersion]:

@@ -69,13 +69,12 @@ def _list_url() -> str:
 @requires_role(EDITOR)
 def faq_entries() -> ResponseReturnValue:
     query = (request.args.get("q") or "").strip()[:100]
-    language = current_language()
-    entries, total = editing.listing(db.session(), language, query)
+    found = editing.editor_list(db.session(), current_language(), query)
     return render_page(
         "staff/faq.html",
-        entries=entries,
-        total=total,
-        deleted=editing.deleted(db.session(), language) if not query else [],
+        entries=found.entries,
+        total=found.total,
+        deleted=found.deleted,
         query=query,
         languages=FAQ_LANGUAGES,
     )

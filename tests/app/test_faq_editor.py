@@ -300,3 +300,20 @@ def test_a_support_member_cannot_edit_the_faq(app: Flask, client: FlaskClient, c
     token = csrf_token(text(client.get("/staff")))
     assert client.post("/staff/faq/new", data={"csrf_token": token, **NEW, "published": "y"}).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(FaqEntry)) == 0
+
+
+def test_the_editors_list_reads_the_entries_and_their_newest_versions_once(editor: Editor, app: Flask) -> None:
+    from tests.conftest import QueryCounter
+
+    first = db.session.scalars(select(FaqEntry).order_by(FaqEntry.position)).first()
+    assert first is not None
+    question = first.question_ru
+    editor.post(f"/staff/faq/{first.id}/delete")  # a deleted entry too: its newest version comes in the same read
+    queries = QueryCounter(app)
+
+    with queries:
+        listed = text(editor.client.get("/staff/faq"))
+
+    assert "Удаленные вопросы" in listed and question in listed
+    versions_read = [sql for sql in queries.statements if "FROM faq_versions" in sql]
+    assert len(versions_read) == 1, versions_read
