@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import Event, record
@@ -220,17 +220,18 @@ def set_staff_active(staff: Staff, active: bool, actor_id: int | None) -> None:
     db.session.commit()
 
 
+def _is_active_admin() -> ColumnElement[bool]:
+    return and_(Staff.active, Staff.roles.any(StaffRole.role == ADMIN))
+
+
 def lock_admins() -> None:
     """Hold the rows of the active admins until the commit: two admins taking each other's role at the same moment
     take turns, and the second one's count (a statement after the lock) sees the first one's change."""
-    db.session.execute(select(Staff.id).where(Staff.active, Staff.roles.any(StaffRole.role == ADMIN)).with_for_update())
+    db.session.execute(select(Staff.id).where(_is_active_admin()).with_for_update())
 
 
 def active_admins() -> int:
-    count = db.session.scalar(
-        select(func.count()).select_from(Staff).where(Staff.active, Staff.roles.any(StaffRole.role == ADMIN))
-    )
-    return int(count or 0)
+    return int(db.session.scalar(select(func.count()).select_from(Staff).where(_is_active_admin())) or 0)
 
 
 @contextmanager
